@@ -1,0 +1,50 @@
+"""coursekit: helpers for the logging and configuration course.
+
+Lessons, exercises and their test cells import from here.
+"""
+
+from coursekit.capture import (
+    ConsoleCapture,
+    RecordCapture,
+    capture_console,
+    capture_records,
+    flush_logging,
+    read_log_lines,
+)
+from coursekit.checks import (
+    CheckFailed,
+    check,
+    check_absent,
+    check_contains,
+    check_count,
+    check_equal,
+    check_every_line,
+    check_raises,
+    fail,
+)
+from coursekit.isolation import LoggingSnapshot, isolated_logging, restore, snapshot
+from coursekit.sandbox import lesson_sandbox, sandbox
+
+__all__ = [
+    "CheckFailed",
+    "ConsoleCapture",
+    "LoggingSnapshot",
+    "RecordCapture",
+    "capture_console",
+    "capture_records",
+    "check",
+    "check_absent",
+    "check_contains",
+    "check_count",
+    "check_equal",
+    "check_every_line",
+    "check_raises",
+    "fail",
+    "flush_logging",
+    "isolated_logging",
+    "lesson_sandbox",
+    "read_log_lines",
+    "restore",
+    "sandbox",
+    "snapshot",
+]

@@ -1,0 +1,277 @@
+"""Notebook tooling: normalise notebooks for clean diffs and regenerate ``notebooks/`` from ``solutions/``.
+
+``solutions/`` is the single source.  Each of its folders is one assignment:
+
+* a folder whose notebooks carry nbgrader cells (an exercise, the quiz, ...)
+  is turned into its student version by ``nbgrader generate_assignment``,
+  which strips solutions and hidden tests;
+* a folder without nbgrader cells (the lessons) is copied as it is, outputs
+  included, so a learner can read a lesson before running it.
+
+Every generated notebook is normalised, so regenerating an unchanged source
+gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "KERNELSPEC",
+    "CourseLayout",
+    "DriftReport",
+    "find_course_root",
+    "generate",
+    "has_nbgrader_cells",
+    "leaked_solution_markers",
+    "normalise",
+    "normalise_file",
+]
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+_KEPT_CELL_METADATA = ("nbgrader", "tags", "deletable", "editable")
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+def has_nbgrader_cells(nb: nbformat.NotebookNode) -> bool:
+    """True when any cell is an nbgrader solution, test or task cell."""
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") or meta.get("grade") or meta.get("task"):
+            return True
+    return False
+
+
+def _stable_id(cell: nbformat.NotebookNode, used: set[str]) -> str:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    base = grade_id or hashlib.sha1(
+        (cell.cell_type + "\0" + cell.source).encode("utf-8")
+    ).hexdigest()[:8]
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
+
+
+def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) -> nbformat.NotebookNode:
+    """Return ``nb`` with stable metadata, kernelspec, cell ids and no execution counts.
+
+    Outputs are kept for notebooks without nbgrader cells (lessons ship with
+    their outputs) and cleared for exercise sources, unless ``keep_outputs``
+    says otherwise.
+    """
+    nb = nbformat.from_dict(nb)
+    if keep_outputs is None:
+        keep_outputs = not has_nbgrader_cells(nb)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    nb.metadata = nbformat.from_dict(
+        {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    )
+    used: set[str] = set()
+    for cell in nb.cells:
+        cell.id = _stable_id(cell, used)
+        cell.metadata = nbformat.from_dict(
+            {k: cell.metadata[k] for k in _KEPT_CELL_METADATA if k in cell.get("metadata", {})}
+        )
+        if "attachments" in cell and not cell.attachments:
+            del cell["attachments"]
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if not keep_outputs:
+            cell.outputs = []
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output.execution_count = None
+    return nb
+
+
+def _dumps(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def normalise_file(path: Path, *, check: bool = False) -> bool:
+    """Normalise one notebook file in place; return True when it changed (or would, with ``check``)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - reported with the file name instead of a bare traceback
+        raise ValueError(f"{path}: not a readable notebook ({exc})") from exc
+    text = _dumps(normalise(nb))
+    if path.read_text(encoding="utf-8") == text:
+        return False
+    if not check:
+        path.write_text(text, encoding="utf-8")
+    return True
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the working directory) with ``nbgrader_config.py``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no nbgrader_config.py in {here} or any folder above it: run this inside the course repository"
+    )
+
+
+@dataclass(frozen=True)
+class CourseLayout:
+    """Where a course keeps its sources and its generated student notebooks."""
+
+    root: Path
+
+    @property
+    def source(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "notebooks"
+
+    def assignments(self) -> list[str]:
+        """Assignment folders of ``solutions/``, in course order."""
+        return sorted(
+            p.name for p in self.source.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+        )
+
+    def is_graded(self, assignment: str) -> bool:
+        return any(
+            has_nbgrader_cells(nbformat.read(p, as_version=4))
+            for p in sorted((self.source / assignment).glob("*.ipynb"))
+        )
+
+
+def _generate_assignment(layout: CourseLayout, assignment: str, dest: Path) -> None:
+    if layout.is_graded(assignment):
+        cmd = [
+            sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+            "--force", "--no-db", "--log-level=ERROR",
+            f"--CourseDirectory.release_directory={dest}",
+        ]  # fmt: skip
+        result = subprocess.run(cmd, cwd=layout.root, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"nbgrader could not generate {assignment!r}:\n{result.stdout}{result.stderr}"
+            )
+    else:
+        shutil.copytree(
+            layout.source / assignment,
+            dest / assignment,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+    for path in sorted((dest / assignment).rglob("*.ipynb")):
+        normalise_file(path)
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Differences between freshly generated notebooks and the committed ``notebooks/``."""
+
+    missing: list[str]
+    extra: list[str]
+    changed: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.changed)
+
+    def describe(self) -> str:
+        parts = [f"{label}: {', '.join(items)}" for label, items in (
+            ("missing from notebooks/", self.missing),
+            ("in notebooks/ but not generated", self.extra),
+            ("differs from its source", self.changed),
+        ) if items]  # fmt: skip
+        return "\n".join(parts) or "notebooks/ matches solutions/"
+
+
+def _files(folder: Path) -> set[str]:
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+    }
+
+
+def _compare(generated: Path, committed: Path) -> DriftReport:
+    new, old = _files(generated), _files(committed) if committed.exists() else set()
+    changed = sorted(
+        f for f in new & old if not filecmp.cmp(generated / f, committed / f, shallow=False)
+    )
+    return DriftReport(missing=sorted(new - old), extra=sorted(old - new), changed=changed)
+
+
+def generate(
+    root: Path, assignments: Iterable[str] | None = None, *, check: bool = False
+) -> DriftReport:
+    """Regenerate ``notebooks/`` from ``solutions/`` (or, with ``check``, only report drift).
+
+    A file in ``notebooks/`` that is about to be replaced or removed and
+    differs from its new version is first copied to ``.backup/`` so that work
+    saved there (a learner's answers, say) is never lost.
+    """
+    layout = CourseLayout(root)
+    names = list(assignments) if assignments is not None else layout.assignments()
+    unknown = sorted(set(names) - set(layout.assignments()))
+    if unknown:
+        raise ValueError(f"no such assignment in solutions/: {', '.join(unknown)}")
+    with tempfile.TemporaryDirectory(prefix="coursekit-generate-") as tmp:
+        staged = Path(tmp)
+        for name in names:
+            _generate_assignment(layout, name, staged)
+        if assignments is None:
+            report = _compare(staged, layout.release)
+        else:
+            reports = [_compare(staged / n, layout.release / n) for n in names]
+            report = DriftReport(
+                *([f"{n}/{f}" for n, r in zip(names, reports) for f in getattr(r, attr)]
+                  for attr in ("missing", "extra", "changed"))
+            )  # fmt: skip
+        if check or report.clean:
+            return report
+        _backup(layout, report.extra + report.changed)
+        for name in names:
+            shutil.rmtree(layout.release / name, ignore_errors=True)
+            shutil.copytree(staged / name, layout.release / name)
+        if assignments is None:
+            for stale in {Path(f).parts[0] for f in report.extra} - set(names):
+                target = layout.release / stale
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+    return report
+
+
+def _backup(layout: CourseLayout, relative_paths: list[str]) -> None:
+    if not relative_paths:
+        return
+    backup = layout.root / ".backup" / f"notebooks-{time.strftime('%Y%m%d-%H%M%S')}"
+    for rel in relative_paths:
+        src = layout.release / rel
+        if src.is_file():
+            (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, backup / rel)
+    print(f"previous versions of {len(relative_paths)} file(s) saved in {backup}", file=sys.stderr)
+
+
+def leaked_solution_markers(folder: Path) -> list[str]:
+    """Files under ``folder`` that still contain solution or hidden-test markers."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*.ipynb")
+        if any(marker in p.read_text(encoding="utf-8") for marker in SOLUTION_MARKERS)
+    )

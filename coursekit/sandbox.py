@@ -1,0 +1,50 @@
+"""Throwaway working folders for the log and config files that lessons and tests write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["lesson_sandbox", "sandbox"]
+
+
+@contextmanager
+def sandbox(*, chdir: bool = True, keep: bool = False) -> Iterator[Path]:
+    """Create a fresh temporary folder, optionally work inside it, and remove it afterwards.
+
+    With ``chdir=True`` (the default) relative paths such as ``logs/train.log``
+    land in the sandbox, never in the repository.  The previous working
+    directory is restored on exit, also when the block raises.
+    """
+    path = Path(tempfile.mkdtemp(prefix="coursekit-")).resolve()
+    previous = Path.cwd()
+    if chdir:
+        os.chdir(path)
+    try:
+        yield path
+    finally:
+        if chdir:
+            os.chdir(previous)
+        if not keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def lesson_sandbox(name: str, *, chdir: bool = True) -> Path:
+    """Return an empty folder reserved for the lesson ``name`` and (by default) move into it.
+
+    The folder lives under the system's temporary directory and is emptied on
+    every call, so running a lesson again starts from the same clean state.
+    """
+    if not name or any(sep in name for sep in ("/", "\\")) or name in {".", ".."}:
+        raise ValueError(f"a sandbox name must be a plain folder name, got {name!r}")
+    path = Path(tempfile.gettempdir()).resolve() / "coursekit" / name
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    if chdir:
+        os.chdir(path)
+    return path

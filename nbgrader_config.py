@@ -1,0 +1,27 @@
+"""nbgrader configuration for the course (read by every `nbgrader` command run from this folder)."""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - injected by traitlets when nbgrader loads this file
+
+COURSE_ROOT = Path(__file__).resolve().parent
+
+c.CourseDirectory.root = str(COURSE_ROOT)
+c.CourseDirectory.course_id = "logging-config-ml"
+# solutions/ holds the instructor notebooks; notebooks/ is what learners open.
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "grader/submitted"
+c.CourseDirectory.autograded_directory = "grader/autograded"
+c.CourseDirectory.feedback_directory = "grader/feedback"
+c.CourseDirectory.solution_directory = "grader/solution"
+c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'grader' / 'gradebook.db'}"
+
+# A name cell at the top of every student notebook.
+c.IncludeHeaderFooter.header = str(COURSE_ROOT / "solutions" / "_header.ipynb")
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# No learner cell may run for more than a minute; a timed-out cell is an error, not a hang.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
