@@ -1,0 +1,23 @@
+"""Project-wide pytest set-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from coursekit.isolation import isolated_logging
+
+# Fixture notebooks (submissions, known-wrong answers) are data, not lessons to run with nbval.
+collect_ignore_glob = ["tests/**/files/*", "tests/**/files/**/*", ".venv/*"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Every test starts and ends with the same logging state: nothing leaks between tests."""
+    with isolated_logging():
+        yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
