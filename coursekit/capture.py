@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -22,20 +23,22 @@ __all__ = [
 
 @dataclass
 class ConsoleCapture:
-    """Text written to ``sys.stdout`` and ``sys.stderr`` inside a :func:`capture_console` block."""
+    """Text written to ``sys.stdout`` and ``sys.stderr`` while a capture is active.
 
-    _stdout: io.StringIO = field(default_factory=io.StringIO, repr=False)
-    _stderr: io.StringIO = field(default_factory=io.StringIO, repr=False)
+    ``read`` returns everything captured so far as ``(stdout, stderr)``.
+    """
+
+    read: Callable[[], tuple[str, str]] = field(repr=False)
 
     @property
     def stdout(self) -> str:
         flush_logging()
-        return self._stdout.getvalue()
+        return self.read()[0]
 
     @property
     def stderr(self) -> str:
         flush_logging()
-        return self._stderr.getvalue()
+        return self.read()[1]
 
     @property
     def stdout_lines(self) -> list[str]:
@@ -60,11 +63,11 @@ def capture_console() -> Iterator[ConsoleCapture]:
     exactly as it would bind to the real console.  Handlers created before
     the block keep writing where they wrote before.
     """
-    captured = ConsoleCapture()
+    out, err = io.StringIO(), io.StringIO()
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = captured._stdout, captured._stderr
+    sys.stdout, sys.stderr = out, err
     try:
-        yield captured
+        yield ConsoleCapture(lambda: (out.getvalue(), err.getvalue()))
     finally:
         flush_logging()
         sys.stdout, sys.stderr = saved
@@ -76,10 +79,9 @@ def flush_logging() -> None:
         handler = ref()
         if handler is None:
             continue
-        try:
+        # One broken handler must not hide the output of the others.
+        with contextlib.suppress(Exception):
             handler.flush()
-        except Exception:  # noqa: BLE001 - one broken handler must not hide the others' output
-            pass
 
 
 def read_log_lines(path: str | os.PathLike[str]) -> list[str]:
@@ -111,9 +113,7 @@ class RecordCapture(logging.Handler):
 
 
 @contextmanager
-def capture_records(
-    logger: str | logging.Logger = "", level: int = logging.DEBUG
-) -> Iterator[RecordCapture]:
+def capture_records(logger: str | logging.Logger = "", level: int = logging.DEBUG) -> Iterator[RecordCapture]:
     """Attach a :class:`RecordCapture` to ``logger`` (the root by default) for the block.
 
     The logger's level is lowered to ``level`` while the block runs so that

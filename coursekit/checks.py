@@ -99,9 +99,7 @@ def check_absent(
             )
 
 
-def check_every_line(
-    lines: Iterable[str], needle: str, where: str, hint: str | None = None
-) -> None:
+def check_every_line(lines: Iterable[str], needle: str, where: str, hint: str | None = None) -> None:
     """Fail unless there is at least one line and every line contains ``needle``."""
     lines = _as_lines(lines)
     if not lines:
@@ -144,11 +142,7 @@ def check_raises(
 
     Returns the exception so that a test can inspect it further.
     """
-    names = (
-        expected.__name__
-        if isinstance(expected, type)
-        else " or ".join(e.__name__ for e in expected)
-    )
+    names = expected.__name__ if isinstance(expected, type) else " or ".join(e.__name__ for e in expected)
     wanted = names + (f" mentioning {match!r}" if match else "")
     try:
         result = func(*args, **kwargs)

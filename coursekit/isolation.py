@@ -9,6 +9,7 @@ afterwards, closing every handler that the block created.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import weakref
 from collections.abc import Iterator
@@ -44,9 +45,7 @@ class _LoggerState:
         logger.disabled = self.disabled
 
 
-_PRISTINE = _LoggerState(
-    level=logging.NOTSET, handlers=(), filters=(), propagate=True, disabled=False
-)
+_PRISTINE = _LoggerState(level=logging.NOTSET, handlers=(), filters=(), propagate=True, disabled=False)
 
 
 @dataclass(frozen=True)
@@ -105,11 +104,11 @@ def _handlers_in_use() -> list[logging.Handler]:
 
 
 def _close_quietly(handler: logging.Handler) -> None:
-    try:
+    # A broken learner handler must not stop the restore.
+    with contextlib.suppress(Exception):
         handler.flush()
+    with contextlib.suppress(Exception):
         handler.close()
-    except Exception:  # noqa: BLE001 - a broken learner handler must not stop the restore
-        pass
 
 
 def restore(snap: LoggingSnapshot) -> None:

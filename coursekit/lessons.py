@@ -31,7 +31,8 @@ def lesson_notebooks(root: Path) -> list[Path]:
 def execute_lesson(path: Path, timeout: int = 120) -> None:
     """Execute one notebook top to bottom in a fresh kernel and save it with its outputs."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources).execute()
     nbformat.write(nb, path)
     normalise_file(path)
 

@@ -41,7 +41,12 @@ __all__ = [
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 _KEPT_CELL_METADATA = ("nbgrader", "tags", "deletable", "editable")
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+SOLUTION_MARKERS = (
+    "### BEGIN SOLUTION",
+    "### END SOLUTION",
+    "### BEGIN HIDDEN TESTS",
+    "### END HIDDEN TESTS",
+)
 
 
 def has_nbgrader_cells(nb: nbformat.NotebookNode) -> bool:
@@ -55,9 +60,7 @@ def has_nbgrader_cells(nb: nbformat.NotebookNode) -> bool:
 
 def _stable_id(cell: nbformat.NotebookNode, used: set[str]) -> str:
     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    base = grade_id or hashlib.sha1(
-        (cell.cell_type + "\0" + cell.source).encode("utf-8")
-    ).hexdigest()[:8]
+    base = grade_id or hashlib.sha1((cell.cell_type + "\0" + cell.source).encode("utf-8")).hexdigest()[:8]
     candidate, n = base, 1
     while candidate in used:
         n += 1
@@ -77,9 +80,7 @@ def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) ->
     if keep_outputs is None:
         keep_outputs = not has_nbgrader_cells(nb)
     nb.nbformat, nb.nbformat_minor = 4, 5
-    nb.metadata = nbformat.from_dict(
-        {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
-    )
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     used: set[str] = set()
     for cell in nb.cells:
         cell.id = _stable_id(cell, used)
@@ -118,7 +119,7 @@ def normalise_file(path: Path, *, check: bool = False) -> bool:
 
 
 def find_course_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: the working directory) with ``nbgrader_config.py``."""
+    """The nearest folder at or above ``start`` (default: the working directory) with nbgrader_config.py."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "nbgrader_config.py").is_file():
@@ -164,9 +165,7 @@ def _generate_assignment(layout: CourseLayout, assignment: str, dest: Path) -> N
         ]  # fmt: skip
         result = subprocess.run(cmd, cwd=layout.root, capture_output=True, text=True)
         if result.returncode != 0:
-            raise RuntimeError(
-                f"nbgrader could not generate {assignment!r}:\n{result.stdout}{result.stderr}"
-            )
+            raise RuntimeError(f"nbgrader could not generate {assignment!r}:\n{result.stdout}{result.stderr}")
     else:
         shutil.copytree(
             layout.source / assignment,
@@ -206,17 +205,15 @@ def _files(folder: Path) -> set[str]:
     }
 
 
-def _compare(generated: Path, committed: Path) -> DriftReport:
+def _compare(generated: Path, committed: Path, assignments: list[str] | None) -> DriftReport:
     new, old = _files(generated), _files(committed) if committed.exists() else set()
-    changed = sorted(
-        f for f in new & old if not filecmp.cmp(generated / f, committed / f, shallow=False)
-    )
+    if assignments is not None:
+        old = {f for f in old if f.split("/", 1)[0] in assignments}
+    changed = sorted(f for f in new & old if not filecmp.cmp(generated / f, committed / f, shallow=False))
     return DriftReport(missing=sorted(new - old), extra=sorted(old - new), changed=changed)
 
 
-def generate(
-    root: Path, assignments: Iterable[str] | None = None, *, check: bool = False
-) -> DriftReport:
+def generate(root: Path, assignments: Iterable[str] | None = None, *, check: bool = False) -> DriftReport:
     """Regenerate ``notebooks/`` from ``solutions/`` (or, with ``check``, only report drift).
 
     A file in ``notebooks/`` that is about to be replaced or removed and
@@ -232,14 +229,7 @@ def generate(
         staged = Path(tmp)
         for name in names:
             _generate_assignment(layout, name, staged)
-        if assignments is None:
-            report = _compare(staged, layout.release)
-        else:
-            reports = [_compare(staged / n, layout.release / n) for n in names]
-            report = DriftReport(
-                *([f"{n}/{f}" for n, r in zip(names, reports) for f in getattr(r, attr)]
-                  for attr in ("missing", "extra", "changed"))
-            )  # fmt: skip
+        report = _compare(staged, layout.release, None if assignments is None else names)
         if check or report.clean:
             return report
         _backup(layout, report.extra + report.changed)
@@ -247,7 +237,7 @@ def generate(
             shutil.rmtree(layout.release / name, ignore_errors=True)
             shutil.copytree(staged / name, layout.release / name)
         if assignments is None:
-            for stale in {Path(f).parts[0] for f in report.extra} - set(names):
+            for stale in {f.split("/", 1)[0] for f in report.extra} - set(names):
                 target = layout.release / stale
                 if target.is_dir():
                     shutil.rmtree(target)

@@ -42,9 +42,13 @@ def lesson_sandbox(name: str, *, chdir: bool = True) -> Path:
     if not name or any(sep in name for sep in ("/", "\\")) or name in {".", ".."}:
         raise ValueError(f"a sandbox name must be a plain folder name, got {name!r}")
     path = Path(tempfile.gettempdir()).resolve() / "coursekit" / name
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
+    # Empty the folder rather than recreate it: a kernel may be sitting in it.
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
     if chdir:
         os.chdir(path)
     return path

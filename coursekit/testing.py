@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.capture import ConsoleCapture, capture_console
+from coursekit.capture import ConsoleCapture
 from coursekit.isolation import LoggingSnapshot, isolated_logging
 from coursekit.sandbox import sandbox
 
@@ -34,7 +34,19 @@ def sandbox_dir() -> Iterator[Path]:
 
 
 @pytest.fixture
-def console(logging_state: LoggingSnapshot) -> Iterator[ConsoleCapture]:
-    """Capture stdout and stderr as handlers created during the test see them."""
-    with capture_console() as captured:
-        yield captured
+def console(logging_state: LoggingSnapshot, capsys: pytest.CaptureFixture[str]) -> ConsoleCapture:
+    """Console text of the test, as handlers created during the test see it.
+
+    Built on pytest's ``capsys`` (pytest swaps ``sys.stderr`` itself before
+    each test phase, so a handler created in the test binds to its capture).
+    """
+    out: list[str] = []
+    err: list[str] = []
+
+    def read() -> tuple[str, str]:
+        captured = capsys.readouterr()
+        out.append(captured.out)
+        err.append(captured.err)
+        return "".join(out), "".join(err)
+
+    return ConsoleCapture(read)
