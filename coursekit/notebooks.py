@@ -70,11 +70,13 @@ def _stable_id(cell: nbformat.NotebookNode, used: set[str]) -> str:
 
 
 def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) -> nbformat.NotebookNode:
-    """Return ``nb`` with stable metadata, kernelspec, cell ids and no execution counts.
+    """Return ``nb`` with stable metadata, kernelspec, cell ids and execution counts.
 
     Outputs are kept for notebooks without nbgrader cells (lessons ship with
     their outputs) and cleared for exercise sources, unless ``keep_outputs``
-    says otherwise.
+    says otherwise.  Without outputs there are no execution counts; with
+    outputs the code cells are numbered 1, 2, 3, ... in order, so the counts
+    never churn and nbval treats every cell as run.
     """
     nb = nbformat.from_dict(nb)
     if keep_outputs is None:
@@ -82,6 +84,7 @@ def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) ->
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     used: set[str] = set()
+    code_cells = 0
     for cell in nb.cells:
         cell.id = _stable_id(cell, used)
         cell.metadata = nbformat.from_dict(
@@ -91,12 +94,16 @@ def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) ->
             del cell["attachments"]
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        code_cells += 1
+        # A notebook that ships outputs was run top to bottom: number its cells so,
+        # whatever the kernel counted, because nbval only checks cells that have a count.
+        count = code_cells if keep_outputs else None
+        cell.execution_count = count
         if not keep_outputs:
             cell.outputs = []
         for output in cell.outputs:
             if "execution_count" in output:
-                output.execution_count = None
+                output.execution_count = count
     return nb
 
 

@@ -66,17 +66,30 @@ def course(tmp_path: Path) -> Path:
 def test_normalise_keeps_lesson_outputs_and_drops_volatile_metadata():
     nb = normalise(_lesson_notebook())
     cell = nb.cells[0]
-    assert cell.execution_count is None
+    assert cell.execution_count == 1  # renumbered from 7: counts follow cell order
     assert cell.outputs[0].text == "hi\n"
     assert dict(cell.metadata) == {"tags": ["keep"]}
     assert dict(nb.metadata.kernelspec) == KERNELSPEC
     assert "widgets" not in nb.metadata
 
 
-def test_normalise_clears_outputs_of_graded_sources():
+def test_normalise_clears_outputs_and_counts_of_graded_sources():
     nb = _graded_notebook()
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
+    nb.cells[1].execution_count = 4
     assert normalise(nb).cells[1].outputs == []
+    assert normalise(nb).cells[1].execution_count is None
+
+
+def test_normalise_numbers_lesson_cells_in_order():
+    nb = _lesson_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("text"))
+    nb.cells.append(nbformat.v4.new_code_cell("1 + 1", execution_count=99))
+    nb.cells[-1].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"})]
+    nb.cells[-1].outputs[0].execution_count = 99
+    counts = [c.execution_count for c in normalise(nb).cells if c.cell_type == "code"]
+    assert counts == [1, 2]
+    assert normalise(nb).cells[-1].outputs[0].execution_count == 2
 
 
 def test_normalise_is_idempotent_and_ids_are_stable(tmp_path):
