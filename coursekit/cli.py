@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     norm.add_argument("paths", nargs="*", help="notebooks (default: all of solutions/ and notebooks/)")
     norm.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     norm.set_defaults(func=_cmd_normalise)
+
+    from coursekit.classgrade.command import register as register_grade
+
+    register_grade(sub)
     return parser
 
 

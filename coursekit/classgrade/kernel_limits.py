@@ -1,0 +1,124 @@
+"""Limits for the kernel that runs one submission: an IPython extension loaded at kernel start.
+
+The grading worker starts each kernel with ``--IPKernelApp.extensions=coursekit.classgrade.kernel_limits``
+and passes the limits in the environment (the kernel inherits the worker's):
+
+* ``COURSEKIT_GRADE_MEMORY_MB`` -- the kernel's address space may grow by at most this many MiB
+  beyond what it holds once started (``RLIMIT_AS``).  An allocation past it raises
+  ``MemoryError`` in the learner's cell instead of eating the machine.
+* ``COURSEKIT_GRADE_MAX_OUTPUT_MB`` -- at most this many MiB of text may be written to
+  ``sys.stdout``/``sys.stderr`` or published as display data over the kernel's life.  A write past it
+  raises :class:`OutputLimitExceeded` in the cell that writes (so a runaway print loop stops there),
+  and so does every later write.
+
+Both errors show up in the autograded notebook as the cell's error, where the grading worker finds
+them and records the reason.  Nothing is added to the learner's namespace.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+MEMORY_ENV = "COURSEKIT_GRADE_MEMORY_MB"
+OUTPUT_ENV = "COURSEKIT_GRADE_MAX_OUTPUT_MB"
+MIB = 1024 * 1024
+
+
+class OutputLimitExceeded(RuntimeError):
+    """The kernel wrote more output than the grading run allows."""
+
+
+def _address_space_in_use() -> int:
+    """The process's current virtual memory size in bytes (Linux /proc; 0 when unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cap_memory(extra_mb: float) -> int | None:
+    """Cap the address space at what is in use now plus ``extra_mb`` MiB; return the cap in bytes."""
+    import resource
+
+    limit = _address_space_in_use() + int(extra_mb * MIB)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit
+
+
+class _Budget:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def spend(self, amount: int) -> None:
+        with self.lock:
+            self.used += amount
+            over = self.used > self.max_bytes
+        if over:
+            raise OutputLimitExceeded(
+                f"output limit reached: this notebook wrote more than {self.max_bytes / MIB:g} MiB of output "
+                "while being graded; further output is refused"
+            )
+
+
+def _wrap_write(stream, budget: _Budget) -> None:
+    original = stream.write
+
+    def write(text, _original=original):
+        budget.spend(len(text))
+        return _original(text)
+
+    stream.write = write  # an instance attribute shadows the class's method
+
+
+def _payload_size(data) -> int:
+    if isinstance(data, str | bytes):
+        return len(data)
+    if isinstance(data, dict):
+        return sum(_payload_size(v) for v in data.values())
+    if isinstance(data, list | tuple):
+        return sum(_payload_size(v) for v in data)
+    return 0
+
+
+def cap_output(max_mb: float, shell=None) -> _Budget:
+    """Refuse more than ``max_mb`` MiB of stream and display output from now on."""
+    budget = _Budget(int(max_mb * MIB))
+    for stream in (sys.stdout, sys.stderr):
+        _wrap_write(stream, budget)
+    publisher = getattr(shell, "display_pub", None)
+    if publisher is not None:
+        original = publisher.publish
+
+        def publish(data, *args, _original=original, **kwargs):
+            budget.spend(_payload_size(data))
+            return _original(data, *args, **kwargs)
+
+        publisher.publish = publish
+    return budget
+
+
+def _limit(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    number = float(value)
+    return number if number > 0 else None
+
+
+def load_ipython_extension(ipython) -> None:
+    """Entry point for IPython: apply the limits named in the environment."""
+    memory_mb = _limit(MEMORY_ENV)
+    output_mb = _limit(OUTPUT_ENV)
+    if memory_mb:
+        cap_memory(memory_mb)
+    if output_mb:
+        cap_output(output_mb, ipython)
