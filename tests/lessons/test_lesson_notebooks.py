@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 import sys
 from pathlib import Path
@@ -102,16 +103,19 @@ def test_lesson_works_in_its_sandbox_and_ships_clean_outputs(path: Path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
-def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path):
+def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path, tmp_path: Path):
     """Run every cell, then every cell again in the same kernel: both runs match the shipped outputs."""
     from nbclient import NotebookClient
+
+    # A private TMPDIR, so the lesson's sandbox does not collide with nbval running the same lesson.
+    kernel_env = {**os.environ, "TMPDIR": str(tmp_path)}
 
     shipped = nbformat.read(path, as_version=4)
     expected = [cell_outputs(cell) for cell in code_cells(shipped)]
     nb = nbformat.read(path, as_version=4)
     resources = {"metadata": {"path": str(LESSONS)}}
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources=resources)
-    with client.setup_kernel():
+    with client.setup_kernel(env=kernel_env):
         for run in ("first", "second"):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
