@@ -23,7 +23,7 @@ from coursekit.checks import (
     fail,
 )
 from coursekit.isolation import LoggingSnapshot, isolated_logging, restore, snapshot
-from coursekit.sandbox import lesson_sandbox, sandbox
+from coursekit.sandbox import lesson_sandbox, lesson_sandbox_path, sandbox
 
 __all__ = [
     "CheckFailed",
@@ -43,6 +43,7 @@ __all__ = [
     "flush_logging",
     "isolated_logging",
     "lesson_sandbox",
+    "lesson_sandbox_path",
     "read_log_lines",
     "restore",
     "sandbox",

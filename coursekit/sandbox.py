@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import tempfile
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["lesson_sandbox", "sandbox"]
+__all__ = ["lesson_sandbox", "lesson_sandbox_path", "sandbox"]
 
 
 @contextmanager
@@ -33,15 +34,25 @@ def sandbox(*, chdir: bool = True, keep: bool = False) -> Iterator[Path]:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def lesson_sandbox_path(name: str) -> Path:
+    """Where :func:`lesson_sandbox` keeps the folder of the lesson ``name`` (nothing is created)."""
+    if not name or any(sep in name for sep in ("/", "\\")) or name in {".", ".."}:
+        raise ValueError(f"a sandbox name must be a plain folder name, got {name!r}")
+    # One folder per user: two people on a shared machine never empty each other's sandbox.
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers): the numeric id will do
+        user = str(os.getuid())
+    return Path(tempfile.gettempdir()).resolve() / f"coursekit-{user}" / name
+
+
 def lesson_sandbox(name: str, *, chdir: bool = True) -> Path:
     """Return an empty folder reserved for the lesson ``name`` and (by default) move into it.
 
     The folder lives under the system's temporary directory and is emptied on
     every call, so running a lesson again starts from the same clean state.
     """
-    if not name or any(sep in name for sep in ("/", "\\")) or name in {".", ".."}:
-        raise ValueError(f"a sandbox name must be a plain folder name, got {name!r}")
-    path = Path(tempfile.gettempdir()).resolve() / "coursekit" / name
+    path = lesson_sandbox_path(name)
     path.mkdir(parents=True, exist_ok=True)
     # Empty the folder rather than recreate it: a kernel may be sitting in it.
     for child in path.iterdir():

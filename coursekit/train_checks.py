@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.checks import check, fail
+from coursekit.sandbox import lesson_sandbox_path
 
 __all__ = [
     "DEFAULTS",
@@ -113,7 +114,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 def default_script() -> Path:
     """Where the mini challenge notebook writes ``train.py`` (its lesson sandbox)."""
-    return Path(tempfile.gettempdir()).resolve() / "coursekit" / SANDBOX_NAME / "train.py"
+    return lesson_sandbox_path(SANDBOX_NAME) / "train.py"
 
 
 def find_script(path: str | os.PathLike[str] | None = None) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import lesson_sandbox, sandbox
+from coursekit import lesson_sandbox, lesson_sandbox_path, sandbox
 
 
 def test_sandbox_moves_in_and_cleans_up():
@@ -52,3 +52,10 @@ def test_lesson_sandbox_is_emptied_on_every_call():
 def test_lesson_sandbox_rejects_paths(bad):
     with pytest.raises(ValueError, match="plain folder name"):
         lesson_sandbox(bad)
+
+
+def test_lesson_sandbox_path_is_per_user_and_creates_nothing():
+    path = lesson_sandbox_path("coursekit-test-never-created")
+    assert path.parent.name.startswith("coursekit-")
+    assert path.parent.name != "coursekit"
+    assert not path.exists()
