@@ -11,16 +11,21 @@ tests grade every variant of an exercise as one student each, in a single
 
 from __future__ import annotations
 
+import ast
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from coursekit.grading import (
     autograde,
     cell_sources,
+    feedback_html,
+    generate_feedback,
     make_course,
     make_submission,
     max_scores,
@@ -182,3 +187,139 @@ def docstrings(assignment: str, notebook: str, prefix: str) -> dict[str, str]:
         match = _DOC.match(sources[gid])
         found[gid] = match.group(1).strip().splitlines()[0] if match else ""
     return found
+
+
+class ExerciseProof:
+    """The grader proof of one exercise; a test module subclasses it and sets the class attributes.
+
+    Every variant in ``files/<EXERCISE>/``, the instructor's solution and the untouched release are
+    graded as one student each in a single ``nbgrader autograde`` run (the class-scoped fixture).
+    """
+
+    ASSIGNMENT: str
+    NOTEBOOK: str
+    EXERCISE: str  # the answer cell's grade_id and the folder of its variants
+    FUNCTION: str  # a function every variant defines
+    FEEDBACK_STUDENT: str  # a wrong variant whose feedback must show a check's message ...
+    FEEDBACK_TEXT: str  # ... including this text
+    VALIDATE_STUDENT: str  # a wrong variant that fails exactly one visible check ...
+    VALIDATE_CELL: str  # ... this one ...
+    VALIDATE_TEXT: str  # ... with this text in the message
+
+    @classmethod
+    def variants(cls) -> dict[str, Variant]:
+        return load_variants(cls.EXERCISE)
+
+    @classmethod
+    def grade_cells(cls) -> list[str]:
+        return grade_cell_ids(cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE + "_")
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        variants = self.variants()
+        if "right" in metafunc.fixturenames:
+            metafunc.parametrize("right", sorted(n for n, v in variants.items() if v.right))
+        if "wrong" in metafunc.fixturenames:
+            metafunc.parametrize("wrong", sorted(n for n, v in variants.items() if not v.right))
+        if "variant" in metafunc.fixturenames:
+            metafunc.parametrize("variant", sorted(variants))
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def graded(cls, tmp_path_factory: pytest.TempPathFactory) -> Graded:
+        answers: dict[str, str | None] = {
+            "solution": solution_answer(cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE),
+            "untouched": None,
+            **{name: v.source for name, v in cls.variants().items()},
+        }
+        base = tmp_path_factory.mktemp(cls.EXERCISE)
+        return grade_answers(base, cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE, answers)
+
+    def release(self) -> Path:
+        return Path("notebooks") / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb"
+
+    # --- fast checks of the variant files and the source notebook --------------------------------
+
+    def test_enough_variants(self) -> None:
+        variants = self.variants().values()
+        assert sum(not v.right for v in variants) >= 10 and sum(v.right for v in variants) >= 3
+
+    def test_variant_file_is_well_formed(self, variant: str) -> None:
+        v = self.variants()[variant]
+        assert v.description.startswith("RIGHT:" if v.right else "WRONG:"), v.description
+        assert v.loses <= set(self.grade_cells()), v.loses - set(self.grade_cells())
+        assert bool(v.loses) is not v.right, "a right answer loses nothing, a wrong one something"
+        defined = {n.name for n in ast.parse(v.source).body if isinstance(n, ast.FunctionDef)}
+        assert self.FUNCTION in defined
+
+    def test_test_cells_open_with_a_docstring(self) -> None:
+        docs = docstrings(self.ASSIGNMENT, self.NOTEBOOK, self.EXERCISE + "_")
+        assert docs and all(docs.values()), docs
+
+    # --- the real grader -------------------------------------------------------------------------
+
+    @pytest.mark.slow
+    def test_every_test_cell_is_graded(self, graded: Graded) -> None:
+        assert set(graded.max) == set(self.grade_cells())
+        assert all(points > 0 for points in graded.max.values())
+
+    @pytest.mark.slow
+    def test_the_run_finishes_and_grades_everyone(self, graded: Graded) -> None:
+        assert graded.returncode == 0, graded.log[-3000:]
+        assert set(graded.scores) == {"solution", "untouched", *self.variants()}
+
+    @pytest.mark.slow
+    def test_solution_gets_full_marks(self, graded: Graded) -> None:
+        assert graded.lost("solution") == set(), graded.describe("solution")
+
+    @pytest.mark.slow
+    def test_untouched_release_scores_zero(self, graded: Graded) -> None:
+        assert graded.total("untouched") == 0, graded.describe("untouched")
+        assert graded.autograded("untouched").is_file()
+
+    @pytest.mark.slow
+    def test_right_answer_gets_full_marks(self, graded: Graded, right: str) -> None:
+        assert graded.lost(right) == set(), graded.describe(right)
+
+    @pytest.mark.slow
+    def test_wrong_answer_loses_points_where_expected(self, graded: Graded, wrong: str) -> None:
+        assert graded.total(wrong) < graded.full, graded.describe(wrong)
+        assert graded.lost(wrong) == self.variants()[wrong].loses, graded.describe(wrong)
+
+    @pytest.mark.slow
+    def test_feedback_says_observed_and_expected(self, graded: Graded) -> None:
+        result = generate_feedback(graded.course, self.ASSIGNMENT, f"--student={self.FEEDBACK_STUDENT}")
+        assert result.returncode == 0, result.stdout + result.stderr
+        page = html.unescape(
+            feedback_html(graded.course, self.FEEDBACK_STUDENT, self.ASSIGNMENT, self.NOTEBOOK)
+        )
+        assert self.FEEDBACK_TEXT in page
+        assert "observed:" in page and "expected:" in page
+
+    @pytest.mark.slow
+    def test_validate_passes_on_the_solution(self, graded: Graded) -> None:
+        out = validate(graded.course, Path("solutions") / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb")
+        assert "Success! Your notebook passes all the tests." in out, out[-3000:]
+
+    @pytest.mark.slow
+    def test_validate_names_every_failed_check_on_the_release(self, graded: Graded) -> None:
+        out = validate(graded.course, self.release())
+        assert f"VALIDATION FAILED ON {len(self.grade_cells())} CELL(S)" in out, out[-3000:]
+        for doc in docstrings(self.ASSIGNMENT, self.NOTEBOOK, self.EXERCISE + "_").values():
+            assert doc[:60] in out, doc
+        assert "observed: it raises NotImplementedError" in out
+        assert "hint: replace `raise NotImplementedError()`" in out
+
+    @pytest.mark.slow
+    def test_validate_invert_on_the_release_finds_no_passing_check(self, graded: Graded) -> None:
+        out = validate(graded.course, self.release(), "--invert")
+        assert "Success! The notebook does not pass any tests." in out, out[-3000:]
+
+    @pytest.mark.slow
+    def test_validate_names_the_visible_check_a_wrong_answer_fails(self, graded: Graded) -> None:
+        student = self.VALIDATE_STUDENT
+        out = validate(
+            graded.course, Path("grader/submitted") / student / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb"
+        )
+        assert "VALIDATION FAILED ON 1 CELL(S)" in out, out[-3000:]
+        assert docstrings(self.ASSIGNMENT, self.NOTEBOOK, self.EXERCISE + "_")[self.VALIDATE_CELL][:60] in out
+        assert self.VALIDATE_TEXT in out, out[-3000:]

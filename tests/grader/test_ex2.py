@@ -1,0 +1,14 @@
+"""Proof that the grader of exercise 2 (load_config, log_config) grades right and wrong answers."""
+
+from __future__ import annotations
+
+from grader_support import ExerciseProof
+
+
+class TestEx2Config(ExerciseProof):
+    ASSIGNMENT, NOTEBOOK, EXERCISE, FUNCTION = "03_ex2_config", "ex2_config", "ex2", "load_config"
+    FEEDBACK_STUDENT = "wrong_truthy_test"
+    FEEDBACK_TEXT = "expected: seed=0 (int)"
+    VALIDATE_STUDENT = "wrong_log_config_per_field"
+    VALIDATE_CELL = "ex2_log_config"
+    VALIDATE_TEXT = "log_config must log exactly one record"
