@@ -1,0 +1,22 @@
+# WRONG: the end record gives the latency in seconds, not milliseconds.
+# loses: ex3_start_end
+import logging
+import time
+import uuid
+
+MODEL_VERSION = "v5"
+logger = logging.getLogger("inference")
+
+
+def predict(features, request_id=None):
+    """Score one request; every record carries request_id and model_version. Returns a dict."""
+    if request_id is None:
+        request_id = uuid.uuid4().hex
+    # One adapter per call: its extra dict belongs to this request only.
+    log = logging.LoggerAdapter(logger, {"request_id": request_id, "model_version": MODEL_VERSION})
+    started = time.perf_counter()
+    log.info("predict start: %d features", len(features))
+    prediction = sum(0.5 * float(value) for value in features.values())
+    latency = time.perf_counter() - started
+    log.info("predict end: prediction=%.4f latency=%.6fs", prediction, latency)
+    return {"request_id": request_id, "prediction": prediction}

@@ -1,0 +1,21 @@
+# WRONG: the fresh ID is the default argument, computed once when the function is defined: every call
+# without an ID shares it.
+# loses: ex3_fresh_ids
+import logging
+import time
+import uuid
+
+MODEL_VERSION = "v5"
+logger = logging.getLogger("inference")
+
+
+def predict(features, request_id=uuid.uuid4().hex):  # noqa: B008 - the very mistake this file shows
+    """Score one request; every record carries request_id and model_version. Returns a dict."""
+    # One adapter per call: its extra dict belongs to this request only.
+    log = logging.LoggerAdapter(logger, {"request_id": request_id, "model_version": MODEL_VERSION})
+    started = time.perf_counter()
+    log.info("predict start: %d features", len(features))
+    prediction = sum(0.5 * float(value) for value in features.values())
+    latency_ms = (time.perf_counter() - started) * 1000
+    log.info("predict end: prediction=%.4f latency_ms=%.3f", prediction, latency_ms)
+    return {"request_id": request_id, "prediction": prediction}

@@ -1,0 +1,14 @@
+"""Proof that the grader of exercise 3 (predict with request IDs) grades right and wrong answers."""
+
+from __future__ import annotations
+
+from grader_support import ExerciseProof
+
+
+class TestEx3RequestIds(ExerciseProof):
+    ASSIGNMENT, NOTEBOOK, EXERCISE, FUNCTION = "04_ex3_request_ids", "ex3_request_ids", "ex3", "predict"
+    FEEDBACK_STUDENT = "wrong_shared_adapter"
+    FEEDBACK_TEXT = "a record logged while serving a request must carry that request's ID"
+    VALIDATE_STUDENT = "wrong_latency_in_seconds"
+    VALIDATE_CELL = "ex3_start_end"
+    VALIDATE_TEXT = "the end record must give the latency in milliseconds"
