@@ -14,6 +14,7 @@ import contextlib
 import importlib.util
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,6 +65,10 @@ def e2e_support():
     return support
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def e2e_root(e2e_support, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The session's throwaway folder. At the end, no process that mentions it may be left running.
@@ -74,6 +79,9 @@ def e2e_root(e2e_support, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     root = tmp_path_factory.mktemp("coursekit-e2e")
     previous = os.environ.get("COURSEKIT_E2E_RUN")
     os.environ["COURSEKIT_E2E_RUN"] = str(root)
+    # A CI timeout ends the run with SIGTERM: turn it into an interruption, so that every fixture's
+    # clean-up (servers, kernels, browser) still runs, as it does after Ctrl+C.
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     shots = e2e_support.SCREENSHOTS
     if shots.is_dir():
         shutil.rmtree(shots)  # only this run's screenshots, so none is mistaken for a fresh one
@@ -81,6 +89,7 @@ def e2e_root(e2e_support, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     try:
         yield root
     finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
         if previous is None:
             os.environ.pop("COURSEKIT_E2E_RUN", None)
         else:
@@ -151,10 +160,13 @@ def browser(e2e_support, e2e_root: Path):
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
     from playwright.sync_api import sync_playwright
 
+    # Chromium's own files (crash reports, caches) go to the throwaway folder, not the user's home.
+    home = e2e_root / "browser"
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"))
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(
-            executable_path=str(e2e_support.CHROMIUM), args=e2e_support.CHROMIUM_ARGS, headless=True
+            executable_path=str(e2e_support.CHROMIUM), args=e2e_support.CHROMIUM_ARGS, headless=True, env=env
         )
         try:
             yield chromium
