@@ -35,7 +35,7 @@ def _cells(path: Path) -> dict[str, nbformat.NotebookNode]:
     return {
         c.metadata["nbgrader"]["grade_id"]: c
         for c in nb.cells
-        if "grade_id" in c.metadata.get("nbgrader", {})
+        if c.metadata.get("nbgrader", {}).get("grade_id")
     }
 
 
