@@ -70,6 +70,17 @@ def lesson_notebooks(course: Path) -> list[Path]:
     )
 
 
+def graded_notebooks(course: Path) -> list[Path]:
+    """Student notebooks with answer cells (exercises, quiz, projects), relative to notebooks/."""
+    release = course / "notebooks"
+    found = []
+    for path in sorted(release.glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.get("metadata", {}).get("nbgrader", {}).get("solution") for c in nb.cells):
+            found.append(path.relative_to(release))
+    return found
+
+
 def numbered_entries(folder: Path) -> list[str]:
     """Names in ``folder`` that start with a digit (the course's numbered folders or notebooks), sorted."""
     return sorted(p.name for p in folder.iterdir() if p.name[:1].isdigit() and not p.name.startswith("."))
@@ -402,13 +413,6 @@ def save_notebook(page, notebook) -> None:
 def cell(notebook, index: int):
     """The cell at ``index`` (all cells, markdown included, in notebook order)."""
     return notebook.locator(".jp-Notebook .jp-Cell").nth(index)
-
-
-def editor_text(cell_locator) -> str:
-    """The text in a cell's editor, line by line as CodeMirror holds it."""
-    return "\n".join(
-        cell_locator.locator(".cm-content .cm-line").evaluate_all("ls => ls.map(l => l.textContent)")
-    )
 
 
 def replace_cell_text(page, cell_locator, text: str) -> None:
