@@ -22,17 +22,22 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 from nbformat import NotebookNode
 
+if TYPE_CHECKING:  # nbgrader.api pulls in SQLAlchemy: imported only when a gradebook is read
+    from nbgrader.api import Gradebook
+
 __all__ = [
     "autograde",
     "cell_sources",
-    "generate_feedback",
     "feedback_html",
+    "generate_feedback",
     "grade_ids",
     "make_course",
     "make_submission",
@@ -62,16 +67,21 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def run_nbgrader(course: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m nbgrader <args>`` in ``course``; return the finished process (it never raises)."""
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """Run ``python -m nbgrader <args>`` in ``course``; return the finished process (it never raises).
+
+    The run gets a temporary folder of its own (``TMPDIR``), removed afterwards: the scratch folders
+    that notebooks create there cannot collide with those of another run going on at the same time.
+    """
+    with tempfile.TemporaryDirectory(prefix="coursekit-nbgrader-") as tmp:
+        return subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=course,
+            env={**nbgrader_env(), "TMPDIR": tmp},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
 
 def _checked(result: subprocess.CompletedProcess[str], what: str) -> subprocess.CompletedProcess[str]:
@@ -213,7 +223,7 @@ def feedback_html(course: Path, student: str, assignment: str, notebook: str) ->
     return (Path(course) / "grader" / "feedback" / student / assignment / name).read_text(encoding="utf-8")
 
 
-def _gradebook(course: Path):  # -> nbgrader.api.Gradebook (imported lazily: it pulls in SQLAlchemy)
+def _gradebook(course: Path) -> Gradebook:
     from nbgrader.api import Gradebook
 
     db = Path(course) / "grader" / "gradebook.db"
