@@ -47,7 +47,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.fixture(scope="session")
 def e2e_support():
-    """The support module, imported once the requirements are known to be there."""
+    """The support module; every test errors with one clear message when Chromium or Playwright is missing."""
     import e2e_support as support
 
     problems = []
