@@ -42,27 +42,71 @@ def register(subparsers) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    grade.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
-                       help="assignments to grade (default: every assignment with submissions)")  # fmt: skip
-    grade.add_argument("--jobs", "-j", type=_positive(int), default=None,
-                       help="submissions graded at once (default: the number of cores)")  # fmt: skip
-    grade.add_argument("--db-url", default=None,
-                       help="gradebook SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-                       "(default: the course's, grader/gradebook.db)")  # fmt: skip
-    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="grade on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of local workers")  # fmt: skip
-    grade.add_argument("--cell-timeout", type=_positive(float), default=None, metavar="S",
-                       help="seconds a cell may run (default: the course's Execute.timeout)")  # fmt: skip
-    grade.add_argument("--memory-mb", type=_positive(float), default=DEFAULT_MEMORY_MB, metavar="M",
-                       help=f"memory a kernel may take beyond its start-up size, MiB (default {DEFAULT_MEMORY_MB:g}; "
-                       "0: no cap)")  # fmt: skip
-    grade.add_argument("--max-output-mb", type=_positive(float), default=DEFAULT_MAX_OUTPUT_MB, metavar="K",
-                       help=f"output a kernel may write, MiB (default {DEFAULT_MAX_OUTPUT_MB:g}; 0: no cap)")  # fmt: skip
+    grade.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="ASSIGNMENT",
+        help="assignments to grade (default: every assignment with submissions)",
+    )
+    grade.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive(int),
+        default=None,
+        help="submissions graded at once (default: the number of cores)",
+    )
+    grade.add_argument(
+        "--db-url",
+        default=None,
+        help="gradebook SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
+        "(default: the course's, grader/gradebook.db)",
+    )
+    grade.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="grade on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of local workers",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=_positive(float),
+        default=None,
+        metavar="S",
+        help="seconds a cell may run (default: the course's Execute.timeout)",
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=_positive(float),
+        default=DEFAULT_MEMORY_MB,
+        metavar="M",
+        help=f"memory a kernel may take beyond its start-up size, MiB (default {DEFAULT_MEMORY_MB:g}; "
+        "0: no cap)",
+    )
+    grade.add_argument(
+        "--max-output-mb",
+        type=_positive(float),
+        default=DEFAULT_MAX_OUTPUT_MB,
+        metavar="K",
+        help=f"output a kernel may write, MiB (default {DEFAULT_MAX_OUTPUT_MB:g}; 0: no cap)",
+    )
+    grade.add_argument(
+        "--submission-timeout",
+        type=_positive(float),
+        default=None,
+        metavar="S",
+        help="seconds one submission may take in all before its worker is killed "
+        "(default: the cell timeout times the number of code cells, plus 2 minutes)",
+    )
     grade.add_argument("--force", action="store_true", help="regrade every submission, graded or not")
-    grade.add_argument("--retry-failed", action="store_true",
-                       help="regrade submissions whose grading failed last time")  # fmt: skip
-    grade.add_argument("--course", type=Path, default=None,
-                       help="the course folder (default: the nearest folder with nbgrader_config.py)")  # fmt: skip
+    grade.add_argument(
+        "--retry-failed", action="store_true", help="regrade submissions whose grading failed last time"
+    )
+    grade.add_argument(
+        "--course",
+        type=Path,
+        default=None,
+        help="the course folder (default: the nearest folder with nbgrader_config.py)",
+    )
     grade.add_argument("--no-progress", action="store_true", help="do not show the progress line")
     grade.set_defaults(func=run)
     return grade
@@ -78,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         db_url=args.db_url,
         scheduler=args.scheduler,
         cell_timeout=args.cell_timeout,
+        submission_timeout=args.submission_timeout,
         memory_mb=args.memory_mb or None,
         max_output_mb=args.max_output_mb or None,
         force=args.force,

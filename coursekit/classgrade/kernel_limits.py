@@ -53,30 +53,60 @@ def cap_memory(extra_mb: float) -> int | None:
 
 
 class _Budget:
+    """Bytes of output left; past the end, the cell that writes gets :class:`OutputLimitExceeded`."""
+
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.used = 0
         self.lock = threading.Lock()
+        self._interrupted_main = False
 
-    def spend(self, amount: int) -> None:
+    def message(self) -> str:
+        return (
+            f"output limit reached: this notebook wrote more than {self.max_bytes / MIB:g} MiB of output "
+            "while being graded; further output is refused"
+        )
+
+    def spend(self, amount: int) -> bool:
+        """Account for ``amount`` bytes; False (or an exception in the main thread) past the limit."""
         with self.lock:
             self.used += amount
             over = self.used > self.max_bytes
-        if over:
-            raise OutputLimitExceeded(
-                f"output limit reached: this notebook wrote more than {self.max_bytes / MIB:g} MiB of output "
-                "while being graded; further output is refused"
-            )
+        if not over:
+            return True
+        if threading.current_thread() is threading.main_thread():
+            raise OutputLimitExceeded(self.message())
+        # Output that reaches the kernel through its file descriptors (os.write, a child process) is
+        # forwarded by a helper thread: drop it there, and stop the learner's code in the main thread.
+        if not self._interrupted_main:
+            self._interrupted_main = True
+            _raise_in_main_thread(OutputLimitExceeded)
+        return False
+
+
+def _raise_in_main_thread(exc_type: type[BaseException]) -> None:
+    import ctypes
+
+    ident = threading.main_thread().ident
+    if ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc_type))
 
 
 def _wrap_write(stream, budget: _Budget) -> None:
     original = stream.write
 
     def write(text, _original=original):
-        budget.spend(len(text))
+        if not budget.spend(len(text)):
+            return len(text)
         return _original(text)
 
     stream.write = write  # an instance attribute shadows the class's method
+    # ipykernel echoes what reaches file descriptors 1 and 2 to the kernel's own terminal too, which is
+    # the grading worker's log: send that copy nowhere, the notebook keeps the output.
+    copy = getattr(stream, "_original_stdstream_copy", None)
+    if isinstance(copy, int):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        stream._original_stdstream_copy = devnull
 
 
 def _payload_size(data) -> int:
@@ -99,8 +129,9 @@ def cap_output(max_mb: float, shell=None) -> _Budget:
         original = publisher.publish
 
         def publish(data, *args, _original=original, **kwargs):
-            budget.spend(_payload_size(data))
-            return _original(data, *args, **kwargs)
+            if budget.spend(_payload_size(data)):
+                return _original(data, *args, **kwargs)
+            return None
 
         publisher.publish = publish
     return budget

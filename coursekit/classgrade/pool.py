@@ -51,6 +51,9 @@ class WorkerProcess:
     def start(self) -> None:
         env = nbgrader_env()
         env["PYTHONUNBUFFERED"] = "1"
+        # Under pytest, ipykernel stops capturing output written to file descriptors; grading must not
+        # depend on who started it.
+        env.pop("PYTEST_CURRENT_TEST", None)
         stderr: Any = subprocess.DEVNULL
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -61,6 +61,7 @@ class GradeOptions:
     db_url: str | None = None  # default: the course's (nbgrader_config.py)
     scheduler: str | None = None  # a Dask scheduler address: grade on that cluster
     cell_timeout: float | None = None  # default: the course's Execute.timeout
+    submission_timeout: float | None = None  # default: from the cell timeout and the number of cells
     memory_mb: float | None = DEFAULT_MEMORY_MB
     max_output_mb: float | None = DEFAULT_MAX_OUTPUT_MB
     force: bool = False  # regrade everything, whatever the ledger says
@@ -396,9 +397,8 @@ def _grade_locked(
             if done:
                 outcomes.append(Outcome(assignment, student, "skipped", entry.status))
             else:
-                tasks.append(
-                    Task(assignment, student, digest, _budget(course, assignment, folder, cell_timeout))
-                )
+                budget = options.submission_timeout or _budget(course, assignment, folder, cell_timeout)
+                tasks.append(Task(assignment, student, digest, budget))
 
     worker_options = {
         "course_root": str(course.root),
@@ -410,22 +410,24 @@ def _grade_locked(
         "immediate_shutdown": options.immediate_shutdown,
     }
     results: queue.Queue = queue.Queue()
-    if options.scheduler:
+    executor: Any = None
+    if tasks and options.scheduler:
         from coursekit.classgrade.dask_backend import DaskExecutor
 
-        executor: Any = DaskExecutor(options.scheduler, course, worker_options, results)
-    else:
-        executor = LocalExecutor(
-            course, worker_options, min(_pick_jobs(options.jobs), max(1, len(tasks))), results
-        )
+        executor = DaskExecutor(options.scheduler, course, worker_options, results)
+    elif tasks:
+        jobs = min(_pick_jobs(options.jobs), len(tasks))
+        executor = LocalExecutor(course, worker_options, jobs, results)
 
     sqlite_wal = set_sqlite_journal(course.db_url, "wal") if tasks else None
     progress = Progress(len(tasks), stream=err, enabled=options.progress and bool(tasks))
     interrupted = False
+    n_workers = 0
     grading_started = time.monotonic()
     try:
-        if tasks:
+        if executor is not None:
             executor.start()
+            n_workers = executor.workers
             for task in tasks:
                 executor.submit(task)
             progress.started = time.monotonic()
@@ -448,9 +450,15 @@ def _grade_locked(
             progress.add(outcome.status)
     except KeyboardInterrupt:
         interrupted = True
-        executor.shutdown(kill=True)
+        if executor is not None:
+            executor.shutdown(kill=True)
+    except BaseException:
+        if executor is not None:
+            executor.shutdown(kill=True)
+        raise
     else:
-        executor.shutdown()
+        if executor is not None:
+            executor.shutdown()
     finally:
         progress.close()
         ledger.close()
@@ -462,8 +470,8 @@ def _grade_locked(
     report = RunReport(
         outcomes=outcomes,
         wall_s=wall,
-        workers=executor.workers if tasks else 0,
-        backend=executor.backend,
+        workers=n_workers,
+        backend="dask" if options.scheduler else "local",
         db=db,
         interrupted=interrupted,
         startup_s=grading_started - started,
@@ -490,7 +498,7 @@ def _settle(task: Task, result: dict[str, Any], executor: Any) -> Outcome | None
             return None
         return Outcome(task.assignment, task.student, "failed",
                        f"the grading worker was lost twice while grading this submission ({reason})", seconds,
-                       final=False)  # fmt: skip
+                       final=True)  # fmt: skip
     final = _is_final(status, reason)
     if not final and task.attempts < 2:
         task.attempts += 1

@@ -19,8 +19,8 @@ notebook; this worker only adds, through configuration:
   instead of being asked to exit and waited for (it changes no grade; it saves ~0.3 s a notebook);
 * ``CourseDirectory.db_url`` when ``db_url`` is given.
 
-The worker's stdout is moved to its stderr at start (a kernel inherits both), so only this module
-ever writes to the protocol pipe.
+Only this module writes to the protocol pipe (the worker's original stdout); its log is its
+original stderr; the kernels it starts inherit file descriptors that lead to ``/dev/null``.
 """
 
 from __future__ import annotations
@@ -82,24 +82,28 @@ def _watch_parent() -> None:
 
 def _reason_from_log(log: str) -> str:
     """The gist of why nbgrader failed: the exception line of its last traceback, or its last error."""
-    lines = log.splitlines()
     if "kernel became unresponsive" in log:
         return "the kernel became unresponsive and could not be interrupted (runaway code?)"
-    start = max((i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")),
-                default=None)  # fmt: skip
-    if start is not None:
+    lines = log.splitlines()
+    starts = [
+        i for i, line in enumerate(lines) if line.strip().startswith("Traceback (most recent call last)")
+    ]
+    if starts:
+        first = lines[starts[-1]]
+        indent = len(first) - len(first.lstrip())
         exception = None
-        for line in lines[start + 1 :]:
+        for line in lines[starts[-1] + 1 :]:
             if _LOG_PREFIX.match(line):
                 break
-            if line and not line[0].isspace() and _EXC_LINE.match(line):
-                exception = line.strip()
+            text = line.strip()
+            if text and len(line) - len(line.lstrip()) == indent and _EXC_LINE.match(text):
+                exception = text
         if exception:
             if "DeadKernelError" in exception:
                 return f"the kernel died while running the notebook ({exception})"
             return exception[:500]
     errors = [line for line in lines if "| ERROR]" in line]
-    return errors[-1].split("]", 1)[1].strip()[:500] if errors else "nbgrader autograde failed (see its log)"
+    return errors[0].split("]", 1)[1].strip()[:500] if errors else "nbgrader autograde failed (see its log)"
 
 
 def _cell_label(cell: Any, index: int) -> str:
@@ -239,10 +243,16 @@ class Grader:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = json.loads(argv[0]) if argv else {}
-    # The protocol pipe is the original stdout; from here on fd 1 (inherited by kernels) is stderr.
+    # The protocol pipe is the original stdout and the log is the original stderr; kernels inherit
+    # file descriptors 1 and 2, which from here on lead nowhere (a kernel's output belongs in the
+    # notebook, where its limits apply, never in a log that could fill the disk).
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
+    log = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stdout = sys.stderr = log
     _watch_parent()
 
     def send(message: dict[str, Any]) -> None:
