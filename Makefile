@@ -3,6 +3,7 @@
 #   make course      open the course in JupyterLab (PORT=8888 BROWSER_OPEN=auto|yes|no)
 #   make test        bootstrap and run every test (lint, drift, coursekit, lessons, grader)
 #   make test-fast   the quick tests only (no notebook execution, no nbgrader runs)
+#   make test-e2e    browser tests: the course in JupyterLab, driven in headless Chromium
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
@@ -13,7 +14,7 @@ BROWSER_OPEN ?= auto
 JOBS   ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: course instructor test test-fast lint format generate check-drift normalise execute-lessons lock clean
+.PHONY: course instructor test test-fast test-e2e lint format generate check-drift normalise execute-lessons lock clean
 
 # Reinstall only when the dependency files change (make compares the stamp's date with theirs).
 $(STAMP): pyproject.toml constraints.txt
@@ -34,6 +35,11 @@ test: $(STAMP) lint
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Browser tests (installs Debian's chromium and the Playwright package when missing).
+test-e2e: $(STAMP)
+	VENV=$(VENV) tests/e2e/install.sh
+	COURSEKIT_E2E=1 $(BIN)/python -m pytest tests/e2e -m e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,7 +16,9 @@ c.CourseDirectory.autograded_directory = "grader/autograded"
 c.CourseDirectory.feedback_directory = "grader/feedback"
 c.CourseDirectory.solution_directory = "grader/solution"
 c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'grader' / 'gradebook.db'}"
-(COURSE_ROOT / "grader").mkdir(exist_ok=True)  # a fresh clone has no gradebook yet
+# The exchange (release/collect between accounts on one server) lives under grader/ too.
+c.Exchange.root = str(COURSE_ROOT / "grader" / "exchange")
+(COURSE_ROOT / "grader" / "exchange").mkdir(parents=True, exist_ok=True)  # a fresh clone has neither
 
 # A name cell at the top of every student notebook.
 c.IncludeHeaderFooter.header = str(COURSE_ROOT / "solutions" / "_header.ipynb")

@@ -37,8 +37,11 @@ def _cmd_lab(args: argparse.Namespace) -> int:
         # Containers and CI machines often run as root, which Jupyter refuses unless told.
         cmd.append("--ServerApp.allow_root=True")
     # The working directory is the course root, so nbgrader's Validate button
-    # and the formgrader find nbgrader_config.py there.
-    return subprocess.call(cmd, cwd=root)
+    # and the formgrader find nbgrader_config.py there; nbgrader runs `alembic`
+    # from PATH when it creates the gradebook, so the environment's bin comes first.
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(jupyter_lab.parent), env.get("PATH", "")])
+    return subprocess.call(cmd, cwd=root, env=env)
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

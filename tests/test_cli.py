@@ -42,9 +42,10 @@ def test_lab_passes_port_folder_and_browser_choice(monkeypatch, tmp_path):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: calls.append((cmd, cwd, env)) or 0)
     assert cli.main(["lab", "--port", "9999"]) == 0
-    cmd, cwd = calls[0]
+    cmd, cwd, env = calls[0]
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
     assert cwd == tmp_path.resolve()
     assert f"--ServerApp.root_dir={tmp_path.resolve() / 'notebooks'}" in cmd
     assert "--ServerApp.port=9999" in cmd

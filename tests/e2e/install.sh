@@ -8,7 +8,6 @@ cd "$(dirname "$0")/../.."
 
 VENV="${VENV:-.venv}"
 CHROMIUM="${COURSEKIT_E2E_CHROMIUM:-/usr/bin/chromium}"
-PLAYWRIGHT_SPEC="playwright>=1.50,<2"
 
 if [ ! -x "$CHROMIUM" ]; then
     if [ "$(id -u)" -eq 0 ]; then
@@ -25,11 +24,7 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 "$CHROMIUM" --version >/dev/null 2>&1 || { echo "install.sh: $CHROMIUM does not run" >&2; exit 1; }
 
-if ! "$VENV/bin/python" - "$PLAYWRIGHT_SPEC" <<'PY' 2>/dev/null; then
-import sys
-from importlib.metadata import version
-from packaging.requirements import Requirement
-sys.exit(0 if Requirement(sys.argv[1]).specifier.contains(version("playwright")) else 1)
-PY
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt "$PLAYWRIGHT_SPEC"
+# The version range is the "e2e" extra of pyproject.toml; constraints.txt pins the exact version.
+if ! "$VENV/bin/python" -c "import playwright" 2>/dev/null; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[e2e]'
 fi
