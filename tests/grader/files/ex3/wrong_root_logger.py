@@ -1,5 +1,5 @@
 # WRONG: logs through the root logger (logging.info), so nothing goes through 'inference'.
-# loses: ex3_record_fields, ex3_start_end, ex3_two_calls, ex3_fresh_ids
+# loses: ex3_record_fields, ex3_start_end, ex3_two_calls, ex3_fresh_ids, ex3_threads
 import logging
 import time
 import uuid
