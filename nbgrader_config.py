@@ -23,6 +23,11 @@ c.Exchange.root = str(COURSE_ROOT / "grader" / "exchange")
 # A name cell at the top of every student notebook.
 c.IncludeHeaderFooter.header = str(COURSE_ROOT / "solutions" / "_header.ipynb")
 
+# `nbgrader zip_collect ASSIGNMENT` takes the files of grader/downloaded/ASSIGNMENT/archive/
+# (a zip, or loose notebooks) named <student>_<notebook>.ipynb, as most course platforms name them.
+c.ZipCollectApp.downloaded_directory = str(COURSE_ROOT / "grader" / "downloaded")
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+\.ipynb)$"
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 # No learner cell may run for more than a minute; a timed-out cell is an error, not a hang.
