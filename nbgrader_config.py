@@ -25,7 +25,7 @@ c.IncludeHeaderFooter.header = str(COURSE_ROOT / "solutions" / "_header.ipynb")
 
 # `nbgrader zip_collect ASSIGNMENT` takes the files of grader/downloaded/ASSIGNMENT/archive/
 # (a zip, or loose notebooks) named <student>_<notebook>.ipynb, as most course platforms name them.
-c.ZipCollectApp.downloaded_directory = str(COURSE_ROOT / "grader" / "downloaded")
+c.ZipCollectApp.downloaded_directory = "grader/downloaded"  # nbgrader wants it relative to the root
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+\.ipynb)$"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
