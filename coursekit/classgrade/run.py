@@ -38,6 +38,7 @@ from coursekit.classgrade.gradebook import (
 from coursekit.classgrade.ledger import Entry, Ledger, content_hash
 from coursekit.classgrade.pool import WorkerLost, WorkerProcess
 from coursekit.classgrade.progress import Progress, format_duration
+from coursekit.grading import nbgrader_env
 
 __all__ = ["Course", "GradeError", "GradeOptions", "Outcome", "RunReport", "grade_class", "load_course"]
 
@@ -162,6 +163,7 @@ class Outcome:
     reason: str = ""
     seconds: float = 0.0
     final: bool = True
+    worker: str = ""
 
 
 @dataclass
@@ -347,6 +349,8 @@ def grade_class(options: GradeOptions, *, err: TextIO | None = None, out: TextIO
     started = time.monotonic()
     from coursekit.notebooks import find_course_root
 
+    # nbgrader runs `alembic` from PATH when it creates a gradebook: this environment's first
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     root = Path(options.course_root) if options.course_root else find_course_root()
     course = load_course(root, options.db_url)
     install_sqlite_guard()  # the coordinator's own gradebook sessions are guarded too
@@ -489,22 +493,25 @@ def _settle(task: Task, result: dict[str, Any], executor: Any) -> Outcome | None
     status = result.get("status", "failed")
     reason = result.get("reason", "")
     seconds = float(result.get("seconds") or 0.0)
+    worker = str(result.get("worker", ""))
     if status == LOST:
         if result.get("killed_for_time"):
-            return Outcome(task.assignment, task.student, "failed", reason, seconds, final=True)
+            return Outcome(
+                task.assignment, task.student, "failed", reason, seconds, final=True, worker=worker
+            )
         if task.attempts < 1:
             task.attempts += 1
             executor.submit(task)
             return None
         return Outcome(task.assignment, task.student, "failed",
                        f"the grading worker was lost twice while grading this submission ({reason})", seconds,
-                       final=True)  # fmt: skip
+                       final=True, worker=worker)  # fmt: skip
     final = _is_final(status, reason)
     if not final and task.attempts < 2:
         task.attempts += 1
         executor.submit(task)
         return None
-    return Outcome(task.assignment, task.student, status, reason, seconds, final=final)
+    return Outcome(task.assignment, task.student, status, reason, seconds, final=final, worker=worker)
 
 
 def _averages(course: Course, assignments: list[str]) -> dict[str, dict[str, Any]]:
