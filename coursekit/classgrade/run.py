@@ -164,6 +164,8 @@ class Outcome:
     seconds: float = 0.0
     final: bool = True
     worker: str = ""
+    cpu_s: float = 0.0  # the worker's own CPU time for this submission
+    kernel_cpu_s: float = 0.0  # its kernels' CPU time
 
 
 @dataclass
@@ -175,7 +177,8 @@ class RunReport:
     db: str
     interrupted: bool = False
     averages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    startup_s: float = 0.0
+    startup_s: float = 0.0  # from the command's start until the first submission was handed out
+    worker_startup_s: list[float] = field(default_factory=list)  # each local worker's import time
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -479,6 +482,7 @@ def _grade_locked(
         db=db,
         interrupted=interrupted,
         startup_s=grading_started - started,
+        worker_startup_s=list(getattr(executor, "startup_s", []) or []),
     )
     with contextlib.suppress(Exception):
         report.averages = _averages(course, assignments)
@@ -511,7 +515,10 @@ def _settle(task: Task, result: dict[str, Any], executor: Any) -> Outcome | None
         task.attempts += 1
         executor.submit(task)
         return None
-    return Outcome(task.assignment, task.student, status, reason, seconds, final=final, worker=worker)
+    cpu = float(result.get("cpu_s") or 0.0)
+    kernel_cpu = float(result.get("kernel_cpu_s") or 0.0)
+    return Outcome(task.assignment, task.student, status, reason, seconds, final=final, worker=worker,
+                   cpu_s=cpu, kernel_cpu_s=kernel_cpu)  # fmt: skip
 
 
 def _averages(course: Course, assignments: list[str]) -> dict[str, dict[str, Any]]:

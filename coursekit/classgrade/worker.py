@@ -80,6 +80,14 @@ def _watch_parent() -> None:
     threading.Thread(target=poll, name="parent-watch", daemon=True).start()
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the kernels, once nbgrader has stopped them)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _reason_from_log(log: str) -> str:
     """The gist of why nbgrader failed: the exception line of its last traceback, or its last error."""
     if "kernel became unresponsive" in log:
@@ -185,6 +193,8 @@ class Grader:
     def grade(self, assignment: str, student: str) -> dict[str, Any]:
         """Autograde one submission; return ``{"status", "reason", "seconds", "notebooks"}``."""
         started = time.monotonic()
+        cpu_started = time.process_time()
+        kernels_started = _children_cpu()
         buffer = io.StringIO()
         argv = ["autograde", assignment, f"--student={glob.escape(student)}", "--force"]
         app = self._app_class.instance()
@@ -229,7 +239,15 @@ class Grader:
             )
         else:
             status, reason = classify(notebooks, cell_timeout, self.options.get("memory_mb"))
-        return {"status": status, "reason": reason, "seconds": round(seconds, 3), "notebooks": len(notebooks)}
+        return {
+            "status": status,
+            "reason": reason,
+            "seconds": round(seconds, 3),
+            "notebooks": len(notebooks),
+            # where the time went: this process (nbgrader, nbconvert, the database) and its kernels
+            "cpu_s": round(time.process_time() - cpu_started, 3),
+            "kernel_cpu_s": round(_children_cpu() - kernels_started, 3),
+        }
 
     def _write_log(self, assignment: str, student: str, log: str) -> None:
         if self.log_dir is None:
