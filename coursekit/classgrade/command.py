@@ -7,6 +7,7 @@ the command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -129,6 +130,13 @@ def run(args: argparse.Namespace) -> int:
         retry_failed=args.retry_failed,
         progress=not args.no_progress,
     )
+    import signal
+
+    def stop(_signum, _frame):  # `kill`, a job scheduler's time limit: stop as cleanly as on Ctrl-C
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # only possible in the main thread
+        signal.signal(signal.SIGTERM, stop)
     try:
         report = grade_class(options)
     except GradeError as exc:

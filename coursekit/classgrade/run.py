@@ -179,6 +179,7 @@ class RunReport:
     averages: dict[str, dict[str, Any]] = field(default_factory=dict)
     startup_s: float = 0.0  # from the command's start until the first submission was handed out
     worker_startup_s: list[float] = field(default_factory=list)  # each local worker's import time
+    discovered: dict[str, int] = field(default_factory=dict)  # submissions found, per assignment
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -483,6 +484,7 @@ def _grade_locked(
         interrupted=interrupted,
         startup_s=grading_started - started,
         worker_startup_s=list(getattr(executor, "startup_s", []) or []),
+        discovered={a: len(students[a]) for a in assignments},
     )
     with contextlib.suppress(Exception):
         report.averages = _averages(course, assignments)
@@ -556,14 +558,23 @@ def summary_text(report: RunReport, assignments: list[str]) -> str:
     )
     lines.append(f"graded {graded_now} submission(s) this run, {rate:.2f} per second")
     lines.append("")
-    header = ("assignment", "submissions", "graded", "timed out", "failed", "skipped")
+    header = ("assignment", "submissions", "graded", "timed out", "failed", "skipped", "left")
     rows = []
     by_assignment: dict[str, Counter] = {a: Counter() for a in assignments}
     for outcome in report.outcomes:
         by_assignment.setdefault(outcome.assignment, Counter())[outcome.status] += 1
     for assignment, counts in by_assignment.items():
-        rows.append((assignment, str(sum(counts.values())), str(counts["graded"]), str(counts["timed_out"]),
-                     str(counts["failed"]), str(counts["skipped"])))  # fmt: skip
+        done = sum(counts.values())
+        total = max(report.discovered.get(assignment, 0), done)
+        figures = (
+            total,
+            counts["graded"],
+            counts["timed_out"],
+            counts["failed"],
+            counts["skipped"],
+            total - done,
+        )
+        rows.append((assignment, *map(str, figures)))
     lines.extend(_table(header, rows))
     if report.averages:
         lines.append("")

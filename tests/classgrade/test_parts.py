@@ -263,7 +263,7 @@ def test_summary_table() -> None:
     text = summary_text(report, ["a"])
     assert "graded 3 submission(s) this run, 0.25 per second" in text
     row = next(line for line in text.splitlines() if line.startswith("a "))
-    assert row.split() == ["a", "4", "1", "1", "1", "1"]
+    assert row.split() == ["a", "4", "1", "1", "1", "1", "0"]
     assert "a/nb" in text and "1.50" in text and "50%" in text
     assert "a/bob: timed out: cell 'q1'" in text and "a/cid: failed: NotJSONError" in text
     assert report.exit_code == 1
