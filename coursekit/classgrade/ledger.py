@@ -7,7 +7,8 @@ one torn last line, which is ignored: that submission is simply graded again.
 
 A submission is identified by ``(gradebook, assignment, student)`` -- the gradebook's URL without
 its password, so grading into another database starts from scratch -- and its content by
-:func:`content_hash` of every file handed in.
+:func:`content_hash` of every file handed in, combined with that of the instructor's version of the
+assignment (so a corrected test, once regenerated, regrades the class).
 """
 
 from __future__ import annotations

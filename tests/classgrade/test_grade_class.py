@@ -188,9 +188,13 @@ def test_a_submission_over_its_time_budget_is_killed_and_recorded(make_class):
     _check(result, 1)
     done = outcomes(course)
     assert done["slowpoke"][0] == "failed" and "longer than 2 s" in done["slowpoke"][1]
-    # the ledger says it is final: a rerun does not grade it again unless asked
+    # the ledger says it is final: a rerun does not grade it again unless asked ...
     _check(run_grade(course, "--jobs", "1", "--submission-timeout", "2"), 0)
     assert outcomes(course)["slowpoke"][0] == "skipped"
+    # ... or the instructor's version of the assignment changes (a corrected test, a new data file)
+    (course / "solutions" / ASSIGNMENT / "data.csv").write_text("x,y\n1,2\n")
+    _check(run_grade(course, "--jobs", "1", "--submission-timeout", "30"), 0)
+    assert outcomes(course)["slowpoke"] == ("graded", "")
 
 
 def test_unknown_assignment_is_a_clear_error(make_class):
