@@ -1,4 +1,8 @@
-"""Shared pieces of the grader proof: answer variants kept on disk, one autograde run per exercise.
+"""Shared pieces of the grader proof: one autograde run per assignment, answer variants kept on disk.
+
+:class:`AutogradeProof` is the proof any assignment's tests reuse (the exercises here, the mini
+challenge and the projects): the solution, the untouched release and known-wrong answers graded in
+one ``nbgrader autograde`` run.  :class:`ExerciseProof` adds what the exercises check on top.
 
 Every file in ``files/<exercise>/`` is the full source of an answer cell.  Its
 first comment lines say what it gets right or wrong (``# RIGHT: ...`` /
@@ -91,6 +95,17 @@ def grade_cell_ids(assignment: str, notebook: str, prefix: str) -> list[str]:
     ]
 
 
+def replace_once(text: str, old: str, new: str, what: str) -> str:
+    """``text`` with ``old`` replaced by ``new``; ``AssertionError`` unless ``old`` occurs exactly once.
+
+    Known-wrong answers are written as edits of a right one: an edit that matches nothing (or more
+    than intended) must fail loudly instead of handing in the right answer under a wrong name.
+    """
+    count = text.count(old)
+    assert count == 1, f"{what}: {old!r} must occur exactly once, found {count} time(s)"
+    return text.replace(old, new)
+
+
 @dataclass
 class Graded:
     """The outcome of one ``nbgrader autograde`` run over many students."""
@@ -111,8 +126,9 @@ class Graded:
         return sum(self.max.values())
 
     def lost(self, student: str) -> set[str]:
-        """The grade cells on which ``student`` did not get full points."""
-        return {gid for gid, score in self.scores[student].items() if score < self.max[gid]}
+        """The grade cells on which ``student`` did not get full points (a cell without a score counts)."""
+        scores = self.scores[student]
+        return {gid for gid, points in self.max.items() if scores.get(gid, 0.0) < points}
 
     def autograded(self, student: str) -> Path:
         return self.course / "grader" / "autograded" / student / self.assignment / f"{self.notebook}.ipynb"
@@ -140,23 +156,22 @@ class Graded:
         )
 
 
-def grade_answers(
+def grade_submissions(
     base: Path,
     assignment: str,
     notebook: str,
-    grade_id: str,
-    answers: Mapping[str, str | None],
+    submissions: Mapping[str, Mapping[str, str] | None],
     *extra_args: str,
 ) -> Graded:
-    """Release ``assignment`` in a course under ``base``, hand in one student per answer, autograde once.
+    """Release ``assignment`` in a course under ``base``, hand in one notebook per student, autograde once.
 
-    ``answers`` maps a student id to the source of the answer cell (None: the
-    untouched release).
+    ``submissions`` maps a student id to the answer cells handed in, ``{grade_id: source}`` (None:
+    the untouched release).
     """
     course = make_course(base / "course", [assignment], source_root=REPO)
     release = course / "notebooks" / assignment / f"{notebook}.ipynb"
-    for student, source in answers.items():
-        nb = make_submission(release, {} if source is None else {grade_id: source})
+    for student, answers in submissions.items():
+        nb = make_submission(release, answers or {})
         submit(course, student, assignment, {notebook: nb})
     result = autograde(course, assignment, *extra_args)
     return Graded(
@@ -189,15 +204,99 @@ def docstrings(assignment: str, notebook: str, prefix: str) -> dict[str, str]:
     return found
 
 
-class ExerciseProof:
-    """The grader proof of one exercise; a test module subclasses it and sets the class attributes.
+@dataclass(frozen=True)
+class Wrong:
+    """A known-wrong submission: its answer cells, its mistake and the test cells it must lose points on."""
 
-    Every variant in ``files/<EXERCISE>/``, the instructor's solution and the untouched release are
-    graded as one student each in a single ``nbgrader autograde`` run (the class-scoped fixture).
+    answers: Mapping[str, str]
+    mistake: str
+    loses: frozenset[str]
+
+
+class AutogradeProof:
+    """The grader proof of one assignment; a test class subclasses it and says what to hand in.
+
+    The instructor's solution (student ``solution``), the untouched release (``untouched``), every
+    known-wrong submission and any :meth:`others` are graded as one student each in a single
+    ``nbgrader autograde`` run (the class-scoped fixture ``graded``).  The solution must get full
+    marks, the release zero on every test cell, and each wrong submission must lose points on
+    exactly the test cells it names.
     """
 
     ASSIGNMENT: str
     NOTEBOOK: str
+
+    @classmethod
+    def solution(cls) -> dict[str, str]:
+        """The answer cells of a perfect submission: ``{grade_id: source}``."""
+        raise NotImplementedError
+
+    @classmethod
+    def wrong(cls) -> dict[str, Wrong]:
+        """The known-wrong submissions, by student id."""
+        raise NotImplementedError
+
+    @classmethod
+    def others(cls) -> dict[str, dict[str, str]]:
+        """More students for the same run (the subclass checks them): ``{student: answers}``."""
+        return {}
+
+    @classmethod
+    def grade_cells(cls) -> list[str]:
+        return grade_cell_ids(cls.ASSIGNMENT, cls.NOTEBOOK, "")
+
+    @classmethod
+    def students(cls) -> dict[str, Mapping[str, str] | None]:
+        """Every student of the run and the answer cells they hand in (None: the untouched release)."""
+        groups = [{"solution", "untouched"}, set(cls.others()), set(cls.wrong())]
+        names = [name for group in groups for name in group]
+        assert len(names) == len(set(names)), f"student ids used twice: {sorted(names)}"
+        wrong = {name: w.answers for name, w in cls.wrong().items()}
+        return {"solution": cls.solution(), "untouched": None, **cls.others(), **wrong}
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "wrong" in metafunc.fixturenames:
+            metafunc.parametrize("wrong", sorted(self.wrong()))
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def graded(cls, tmp_path_factory: pytest.TempPathFactory) -> Graded:
+        base = tmp_path_factory.mktemp(cls.__name__)
+        return grade_submissions(base, cls.ASSIGNMENT, cls.NOTEBOOK, cls.students())
+
+    @pytest.mark.slow
+    def test_every_test_cell_is_graded(self, graded: Graded) -> None:
+        assert set(graded.max) == set(self.grade_cells())
+        assert all(points > 0 for points in graded.max.values())
+
+    @pytest.mark.slow
+    def test_the_run_finishes_and_grades_everyone(self, graded: Graded) -> None:
+        assert graded.returncode == 0, graded.log[-3000:]
+        assert set(graded.scores) == set(self.students())
+
+    @pytest.mark.slow
+    def test_solution_gets_full_marks(self, graded: Graded) -> None:
+        assert graded.lost("solution") == set(), graded.describe("solution")
+
+    @pytest.mark.slow
+    def test_untouched_release_scores_zero(self, graded: Graded) -> None:
+        assert graded.scores["untouched"] == dict.fromkeys(graded.max, 0.0), graded.describe("untouched")
+        assert graded.autograded("untouched").is_file()
+
+    @pytest.mark.slow
+    def test_wrong_answer_loses_points_where_expected(self, graded: Graded, wrong: str) -> None:
+        expected = self.wrong()[wrong]
+        assert graded.total(wrong) < graded.full, f"{expected.mistake}\n{graded.describe(wrong)}"
+        assert graded.lost(wrong) == expected.loses, f"{expected.mistake}\n{graded.describe(wrong)}"
+
+
+class ExerciseProof(AutogradeProof):
+    """The grader proof of one exercise, whose answer variants are files in ``files/<EXERCISE>/``.
+
+    On top of :class:`AutogradeProof`: every variant file is well formed, right variants get full
+    marks, and feedback and ``nbgrader validate`` say what a failed check observed and expected.
+    """
+
     EXERCISE: str  # the answer cell's grade_id and the folder of its variants
     FUNCTION: str  # a function every variant defines
     FEEDBACK_STUDENT: str  # a wrong variant whose feedback must show a check's message ...
@@ -211,28 +310,32 @@ class ExerciseProof:
         return load_variants(cls.EXERCISE)
 
     @classmethod
+    def solution(cls) -> dict[str, str]:
+        return {cls.EXERCISE: solution_answer(cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE)}
+
+    @classmethod
+    def wrong(cls) -> dict[str, Wrong]:
+        return {
+            name: Wrong({cls.EXERCISE: v.source}, v.description, v.loses)
+            for name, v in cls.variants().items()
+            if not v.right
+        }
+
+    @classmethod
+    def others(cls) -> dict[str, dict[str, str]]:
+        return {name: {cls.EXERCISE: v.source} for name, v in cls.variants().items() if v.right}
+
+    @classmethod
     def grade_cells(cls) -> list[str]:
         return grade_cell_ids(cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE + "_")
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        super().pytest_generate_tests(metafunc)
         variants = self.variants()
         if "right" in metafunc.fixturenames:
             metafunc.parametrize("right", sorted(n for n, v in variants.items() if v.right))
-        if "wrong" in metafunc.fixturenames:
-            metafunc.parametrize("wrong", sorted(n for n, v in variants.items() if not v.right))
         if "variant" in metafunc.fixturenames:
             metafunc.parametrize("variant", sorted(variants))
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def graded(cls, tmp_path_factory: pytest.TempPathFactory) -> Graded:
-        answers: dict[str, str | None] = {
-            "solution": solution_answer(cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE),
-            "untouched": None,
-            **{name: v.source for name, v in cls.variants().items()},
-        }
-        base = tmp_path_factory.mktemp(cls.EXERCISE)
-        return grade_answers(base, cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE, answers)
 
     def release(self) -> Path:
         return Path("notebooks") / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb"
@@ -258,32 +361,8 @@ class ExerciseProof:
     # --- the real grader -------------------------------------------------------------------------
 
     @pytest.mark.slow
-    def test_every_test_cell_is_graded(self, graded: Graded) -> None:
-        assert set(graded.max) == set(self.grade_cells())
-        assert all(points > 0 for points in graded.max.values())
-
-    @pytest.mark.slow
-    def test_the_run_finishes_and_grades_everyone(self, graded: Graded) -> None:
-        assert graded.returncode == 0, graded.log[-3000:]
-        assert set(graded.scores) == {"solution", "untouched", *self.variants()}
-
-    @pytest.mark.slow
-    def test_solution_gets_full_marks(self, graded: Graded) -> None:
-        assert graded.lost("solution") == set(), graded.describe("solution")
-
-    @pytest.mark.slow
-    def test_untouched_release_scores_zero(self, graded: Graded) -> None:
-        assert graded.total("untouched") == 0, graded.describe("untouched")
-        assert graded.autograded("untouched").is_file()
-
-    @pytest.mark.slow
     def test_right_answer_gets_full_marks(self, graded: Graded, right: str) -> None:
         assert graded.lost(right) == set(), graded.describe(right)
-
-    @pytest.mark.slow
-    def test_wrong_answer_loses_points_where_expected(self, graded: Graded, wrong: str) -> None:
-        assert graded.total(wrong) < graded.full, graded.describe(wrong)
-        assert graded.lost(wrong) == self.variants()[wrong].loses, graded.describe(wrong)
 
     @pytest.mark.slow
     def test_feedback_says_observed_and_expected(self, graded: Graded) -> None:
