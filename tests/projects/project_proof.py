@@ -1,10 +1,11 @@
-"""Shared pieces of the project tests: answers built from the solution notebooks, one autograde run.
+"""Shared pieces of the project tests: answers built from the solution notebooks, wrong ones by edits.
 
 A project's answers are the solution cells of its source notebook with the
 ``### BEGIN/END SOLUTION`` lines removed.  A known-wrong variant is that set of
-answers with one edit (``old`` replaced by ``new`` in one answer cell).  Each
-project module grades, in one ``nbgrader autograde`` run, the reference
-answers, the untouched release and its wrong variants, one student each.
+answers with one edit (``old`` replaced by ``new`` in one answer cell).
+:class:`ProjectProof` is the exercises' grader proof (``AutogradeProof``) fed
+with them: one ``nbgrader autograde`` run per project grades the reference
+answers, the untouched release and every wrong variant, one student each.
 """
 
 from __future__ import annotations
@@ -14,11 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import pytest
+from grader_support import REPO, AutogradeProof, Wrong, replace_once
 
-from coursekit.grading import autograde, make_course, make_submission, max_scores, read_scores, submit
-
-REPO = Path(__file__).resolve().parents[2]
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -51,33 +49,32 @@ def solution_answers(assignment: str) -> dict[str, str]:
 
 
 def apply(answers: Mapping[str, str], edit: Edit) -> dict[str, str]:
-    source = answers[edit.grade_id]
-    assert source.count(edit.old) == 1, f"{edit.mistake}: {edit.old!r} must occur once in {edit.grade_id}"
-    return {**answers, edit.grade_id: source.replace(edit.old, edit.new)}
+    """``answers`` with ``edit`` made; fails unless ``edit.old`` occurs exactly once in its cell."""
+    source = replace_once(answers[edit.grade_id], edit.old, edit.new, f"{edit.mistake} ({edit.grade_id})")
+    return {**answers, edit.grade_id: source}
 
 
-def grade(tmp_path_factory: pytest.TempPathFactory, assignment: str, edits: Mapping[str, Edit]) -> dict:
-    """Autograde reference, untouched and every edit of ``assignment`` in one run; return scores and more."""
-    answers = solution_answers(assignment)
-    name = source_notebook(assignment).stem
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmp")))  # the notebooks' lesson sandboxes
-        course = make_course(tmp_path_factory.mktemp("course"), [assignment], source_root=REPO)
-        release = course / "notebooks" / assignment / f"{name}.ipynb"
-        submit(course, "reference", assignment, {name: make_submission(release, answers)})
-        submit(course, "untouched", assignment, {name: nbformat.read(release, as_version=4)})
-        for student, edit in edits.items():
-            submit(course, student, assignment, {name: make_submission(release, apply(answers, edit))})
-        result = autograde(course, assignment)
-    return {
-        "course": course,
-        "result": result,
-        "scores": read_scores(course, assignment),
-        "max": max_scores(course, assignment),
-    }
+class ProjectProof(AutogradeProof):
+    """The grader proof of one project: a test class sets the assignment, its answer cells and EDITS."""
 
+    ANSWER_CELLS: frozenset[str]  # answer cells the source notebook must have
+    EDITS: dict[str, Edit]  # the known-wrong variants, by student id
 
-def lost(graded: dict, student: str) -> dict[str, tuple[float, float]]:
-    """The grade cells where ``student`` did not get full marks: {grade_id: (score, max)}."""
-    scores = graded["scores"][student]
-    return {gid: (scores.get(gid, 0.0), pts) for gid, pts in graded["max"].items() if scores.get(gid) != pts}
+    @classmethod
+    def solution(cls) -> dict[str, str]:
+        return solution_answers(cls.ASSIGNMENT)
+
+    @classmethod
+    def wrong(cls) -> dict[str, Wrong]:
+        answers = cls.solution()
+        return {
+            name: Wrong(apply(answers, edit), edit.mistake, frozenset(edit.loses))
+            for name, edit in cls.EDITS.items()
+        }
+
+    def test_edits_apply_to_the_solution(self) -> None:
+        answers = self.solution()
+        assert source_notebook(self.ASSIGNMENT).stem == self.NOTEBOOK
+        assert set(answers) >= self.ANSWER_CELLS, self.ANSWER_CELLS - set(answers)
+        for edit in self.EDITS.values():
+            assert apply(answers, edit) != answers, edit.mistake

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from project_proof import Edit, apply, grade, lost, solution_answers
-
-ASSIGNMENT = "08_project_inference_service"
+from project_proof import Edit, ProjectProof
 
 EDITS = {
     "shared_request_id": Edit(
@@ -40,36 +37,7 @@ EDITS = {
 }
 
 
-def test_edits_apply_to_the_solution() -> None:
-    answers = solution_answers(ASSIGNMENT)
-    assert {"is_logging", "is_context", "is_handler", "is_filter"} <= set(answers)
-    for edit in EDITS.values():
-        assert apply(answers, edit) != answers
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade(tmp_path_factory, ASSIGNMENT, EDITS)
-
-
-@pytest.mark.slow
-def test_autograde_runs(graded: dict) -> None:
-    assert graded["result"].returncode == 0, graded["result"].stdout + graded["result"].stderr
-    assert set(graded["scores"]) == {"reference", "untouched", *EDITS}
-
-
-@pytest.mark.slow
-def test_reference_solution_gets_full_marks(graded: dict) -> None:
-    assert lost(graded, "reference") == {}
-
-
-@pytest.mark.slow
-def test_untouched_release_scores_zero(graded: dict) -> None:
-    assert sum(graded["scores"]["untouched"].values()) == 0
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("student", list(EDITS))
-def test_wrong_variant_loses_points_where_expected(graded: dict, student: str) -> None:
-    edit = EDITS[student]
-    assert set(lost(graded, student)) == set(edit.loses), edit.mistake
+class TestInferenceService(ProjectProof):
+    ASSIGNMENT, NOTEBOOK = "08_project_inference_service", "inference_service"
+    ANSWER_CELLS = frozenset({"is_logging", "is_context", "is_handler", "is_filter"})
+    EDITS = EDITS
