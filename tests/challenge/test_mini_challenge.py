@@ -1,10 +1,11 @@
 """The mini challenge (train.py) is graded the way it should be.
 
-Fast tests check the notebook's answer against the reference script and run
-every test cell's code directly on the reference.  The slow proof runs the
-real ``nbgrader autograde`` once, on one student per variant: the reference
-solution gets full marks, the untouched release gets zero, and every
-known-wrong script in ``files/`` loses points on the test cell its header names.
+Fast tests check the notebook's answer against the reference script, run every
+test cell's code directly on the reference, and check the table of known-wrong
+scripts (``mutations.py``).  The slow proof runs the real ``nbgrader autograde``
+once, on one student per variant: the reference solution gets full marks, the
+untouched release gets zero, and every known-wrong script loses points on
+exactly the test cells its entry names.
 """
 
 from __future__ import annotations
@@ -14,19 +15,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grader_support import AutogradeProof, Graded, Wrong
+from mutations import MUTATIONS, REFERENCE, Mutation, reference_script, wrong_script
 
 from coursekit import capture_console, check
 from coursekit import train_checks as tc
-from coursekit.grading import autograde, make_course, make_submission, max_scores, read_scores, submit
 
 REPO = Path(__file__).resolve().parents[2]
-FILES = Path(__file__).resolve().parent / "files"
 ASSIGNMENT = "05_mini_challenge"
 NOTEBOOK = "mini_challenge"
 SOURCE = REPO / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
 RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-REFERENCE = FILES / "train_reference.py"
-WRONG = sorted(FILES.glob("wrong_*.py"))
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -43,17 +42,9 @@ def _test_cells(path: Path) -> dict[str, str]:
     return {gid: c.source for gid, c in _cells(path).items() if c.metadata["nbgrader"].get("grade")}
 
 
-def _header(script: Path) -> tuple[str, list[str]]:
-    """The mistake a wrong script makes and the test cells it must lose points on (its first two lines)."""
-    first, second = script.read_text(encoding="utf-8").splitlines()[:2]
-    mistake = re.fullmatch(r"# mistake: (.+)", first)
-    loses = re.fullmatch(r"# loses points on: (.+)", second)
-    assert mistake and loses, f"{script.name} must start with '# mistake: ...' and '# loses points on: ...'"
-    return mistake.group(1), [gid.strip() for gid in loses.group(1).split(",")]
-
-
-def _submission_source(script: Path) -> str:
-    return "%%writefile train.py\n" + script.read_text(encoding="utf-8")
+def _answer(script: str) -> dict[str, str]:
+    """The answer cell that writes ``script`` to train.py."""
+    return {"mc": "%%writefile train.py\n" + script}
 
 
 # --- fast checks ---------------------------------------------------------------------------------
@@ -64,7 +55,7 @@ def test_notebook_solution_is_the_reference_script() -> None:
     first, _, rest = source.partition("\n")
     assert first == "%%writefile train.py"
     body = "".join(line for line in rest.splitlines(keepends=True) if line.strip() not in MARKERS)
-    assert body.strip() == REFERENCE.read_text(encoding="utf-8").strip()
+    assert body.strip() == reference_script().strip()
 
 
 def test_release_has_the_stub_not_the_solution() -> None:
@@ -85,17 +76,33 @@ def test_every_test_cell_opens_with_its_docstring() -> None:
         assert re.match(rf'"""{gid}: .+"""\n', source), f"{gid} must open with a one-line docstring"
 
 
-def test_wrong_scripts_name_their_mistake_and_the_cells_they_fail() -> None:
+def test_mutations_name_their_mistake_and_the_cells_they_fail() -> None:
     known = set(_test_cells(SOURCE))
-    assert len(WRONG) >= 8
-    reference = REFERENCE.read_text(encoding="utf-8")
-    for script in WRONG:
-        _, loses = _header(script)
-        assert loses and set(loses) <= known, f"{script.name}: unknown grade_ids {set(loses) - known}"
-        body = script.read_text(encoding="utf-8").split("\n", 2)[2]
-        assert body != reference, f"{script.name} is the reference script"
-    covered = {gid for script in WRONG for gid in _header(script)[1]}
+    assert len(MUTATIONS) >= 8
+    assert len({m.name for m in MUTATIONS}) == len(MUTATIONS), "two mutations share a name"
+    for mutation in MUTATIONS:
+        assert re.fullmatch(r"[a-z0-9_]+", mutation.name), mutation.name
+        assert mutation.mistake.strip(), f"{mutation.name}: say what the mistake is"
+        assert mutation.loses and set(mutation.loses) <= known, (
+            f"{mutation.name}: unknown grade_ids {set(mutation.loses) - known}"
+        )
+    covered = {gid for mutation in MUTATIONS for gid in mutation.loses}
     assert covered == known, f"test cells no wrong script fails: {sorted(known - covered)}"
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
+def test_mutation_makes_a_different_script_that_compiles(mutation: Mutation) -> None:
+    """Every ``old`` snippet occurs once in the reference (else wrong_script fails) and changes it."""
+    script = wrong_script(mutation)
+    assert script != reference_script(), f"{mutation.name} leaves the reference as it is"
+    compile(script, f"{mutation.name}/train.py", "exec")
+
+
+@pytest.mark.parametrize(("old", "found"), [("not in train.py", 0), ("log.info(", 3)])
+def test_a_mutation_whose_snippet_is_not_in_the_reference_exactly_once_fails(old: str, found: int) -> None:
+    mutation = Mutation("typo", "an edit that does not match", ("mc_runs",), ((old, ""),))
+    with pytest.raises(AssertionError, match=rf"typo, in {REFERENCE.name}: .* exactly once, found {found} "):
+        wrong_script(mutation)
 
 
 def test_reference_passes_every_test_cell_when_run_directly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,54 +145,19 @@ def test_a_failed_check_names_the_command_and_the_observation() -> None:
 # --- the proof through nbgrader autograde ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Autograde the reference, the untouched release and every wrong script in one nbgrader run."""
-    with pytest.MonkeyPatch.context() as mp:
-        # the notebook's lesson sandbox (and each run's folder) lives under this module's own TMPDIR
-        mp.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmp")))
-        course = make_course(tmp_path_factory.mktemp("course"), [ASSIGNMENT], source_root=REPO)
-        release = course / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-        students = {"reference": REFERENCE, **{script.stem: script for script in WRONG}}
-        for student, script in students.items():
-            nb = make_submission(release, {"mc": _submission_source(script)})
-            submit(course, student, ASSIGNMENT, {NOTEBOOK: nb})
-        submit(course, "untouched", ASSIGNMENT, {NOTEBOOK: nbformat.read(release, as_version=4)})
-        result = autograde(course, ASSIGNMENT)
-    return {
-        "result": result,
-        "scores": read_scores(course, ASSIGNMENT),
-        "max": {gid: pts for gid, pts in max_scores(course, ASSIGNMENT).items() if gid.startswith("mc_")},
-    }
+class TestMiniChallengeAutograde(AutogradeProof):
+    """The reference, the untouched release and every mutation, graded in one nbgrader run."""
 
+    ASSIGNMENT, NOTEBOOK = ASSIGNMENT, NOTEBOOK
 
-@pytest.mark.slow
-def test_autograde_finishes_and_grades_everyone(graded: dict) -> None:
-    result = graded["result"]
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert set(graded["scores"]) == {"reference", "untouched", *(s.stem for s in WRONG)}
-    assert sum(graded["max"].values()) == 20
+    @classmethod
+    def solution(cls) -> dict[str, str]:
+        return _answer(reference_script())
 
+    @classmethod
+    def wrong(cls) -> dict[str, Wrong]:
+        return {m.name: Wrong(_answer(wrong_script(m)), m.mistake, frozenset(m.loses)) for m in MUTATIONS}
 
-@pytest.mark.slow
-def test_reference_gets_full_marks(graded: dict) -> None:
-    scores = graded["scores"]["reference"]
-    lost = {gid: (scores.get(gid), pts) for gid, pts in graded["max"].items() if scores.get(gid) != pts}
-    assert not lost, f"the reference lost points (score, max): {lost}"
-
-
-@pytest.mark.slow
-def test_untouched_release_scores_zero(graded: dict) -> None:
-    scores = graded["scores"]["untouched"]
-    assert {gid: scores.get(gid) for gid in graded["max"]} == dict.fromkeys(graded["max"], 0.0)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("script", WRONG, ids=lambda p: p.stem)
-def test_wrong_script_loses_points_where_its_mistake_is_checked(graded: dict, script: Path) -> None:
-    mistake, loses = _header(script)
-    scores = graded["scores"][script.stem]
-    full = graded["max"]
-    kept = [gid for gid in loses if scores.get(gid) == full[gid]]
-    assert not kept, f"{script.name} ({mistake}) kept full marks on {kept}"
-    assert sum(scores.get(gid, 0.0) for gid in full) < sum(full.values())
+    @pytest.mark.slow
+    def test_the_challenge_is_worth_20_points(self, graded: Graded) -> None:
+        assert graded.full == 20
