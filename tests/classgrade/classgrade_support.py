@@ -307,6 +307,19 @@ def wait_gone(pids: list[int], timeout: float = 15.0) -> list[int]:
     return alive
 
 
+def require(module: str):
+    """Import an optional dependency of class grading, or fail saying how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise AssertionError(
+            f"{module} is not installed: pip install -e '.[grading]' "
+            "(or run bash tests/classgrade/install_services.sh)"
+        ) from None
+
+
 # -- PostgreSQL, started from Debian's packages on loopback ----------------------------------------------
 
 
@@ -398,7 +411,7 @@ class PostgresServer:
         return self
 
     def create_database(self, name: str) -> str:
-        import psycopg
+        psycopg = require("psycopg")
 
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
@@ -474,9 +487,9 @@ class DaskCluster:
             "0",
             log="worker.log",
         )
-        from distributed import Client
+        client_class = require("distributed").Client
 
-        with Client(scheduler_file=str(self.scheduler_file), timeout="30s") as client:
+        with client_class(scheduler_file=str(self.scheduler_file), timeout="30s") as client:
             client.wait_for_workers(self.workers, timeout=timeout)
             self.address = client.scheduler.address
         return self
