@@ -15,11 +15,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grader_support import AutogradeProof, Graded, Wrong
+from grader_support import AutogradeProof, Graded, Wrong, grade_cell_ids
 from mutations import MUTATIONS, REFERENCE, Mutation, reference_script, wrong_script
 
 from coursekit import capture_console, check
 from coursekit import train_checks as tc
+from coursekit.grading import cell_sources
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "05_mini_challenge"
@@ -29,17 +30,14 @@ RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
-def _cells(path: Path) -> dict[str, nbformat.NotebookNode]:
-    nb = nbformat.read(path, as_version=4)
-    return {
-        c.metadata["nbgrader"]["grade_id"]: c
-        for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id")
-    }
+def _sources(path: Path) -> dict[str, str]:
+    return cell_sources(nbformat.read(path, as_version=4))
 
 
-def _test_cells(path: Path) -> dict[str, str]:
-    return {gid: c.source for gid, c in _cells(path).items() if c.metadata["nbgrader"].get("grade")}
+def _test_cells() -> dict[str, str]:
+    """The source notebook's test cells: {grade_id: source}."""
+    sources = _sources(SOURCE)
+    return {gid: sources[gid] for gid in grade_cell_ids(ASSIGNMENT, NOTEBOOK, "")}
 
 
 def _answer(script: str) -> dict[str, str]:
@@ -51,7 +49,7 @@ def _answer(script: str) -> dict[str, str]:
 
 
 def test_notebook_solution_is_the_reference_script() -> None:
-    source = _cells(SOURCE)["mc"].source
+    source = _sources(SOURCE)["mc"]
     first, _, rest = source.partition("\n")
     assert first == "%%writefile train.py"
     body = "".join(line for line in rest.splitlines(keepends=True) if line.strip() not in MARKERS)
@@ -59,7 +57,7 @@ def test_notebook_solution_is_the_reference_script() -> None:
 
 
 def test_release_has_the_stub_not_the_solution() -> None:
-    release = _cells(RELEASE)["mc"].source
+    release = _sources(RELEASE)["mc"]
     assert release.startswith("%%writefile train.py\n")
     assert "raise NotImplementedError()" in release
     assert "def load_config" not in release
@@ -69,7 +67,7 @@ def test_release_has_the_stub_not_the_solution() -> None:
 
 
 def test_every_test_cell_opens_with_its_docstring() -> None:
-    cells = _test_cells(SOURCE)
+    cells = _test_cells()
     assert len(cells) >= 10
     for gid, source in cells.items():
         assert gid.startswith("mc_")
@@ -77,7 +75,7 @@ def test_every_test_cell_opens_with_its_docstring() -> None:
 
 
 def test_mutations_name_their_mistake_and_the_cells_they_fail() -> None:
-    known = set(_test_cells(SOURCE))
+    known = set(_test_cells())
     assert len(MUTATIONS) >= 8
     assert len({m.name for m in MUTATIONS}) == len(MUTATIONS), "two mutations share a name"
     for mutation in MUTATIONS:
@@ -108,7 +106,7 @@ def test_a_mutation_whose_snippet_is_not_in_the_reference_exactly_once_fails(old
 def test_reference_passes_every_test_cell_when_run_directly(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test cell's code (hidden checks included) runs clean against the reference script."""
     monkeypatch.setattr(tc, "default_script", lambda: REFERENCE)
-    for gid, source in _test_cells(SOURCE).items():
+    for gid, source in _test_cells().items():
         namespace = {"tc": tc, "capture_console": capture_console, "check": check}
         try:
             exec(compile(source, gid, "exec"), namespace)  # noqa: S102 - the notebook's own test code
