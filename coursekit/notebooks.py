@@ -85,6 +85,8 @@ def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) ->
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     used: set[str] = set()
     code_cells = 0
+    # Only a notebook that was run (it has outputs) gets execution counts.
+    numbered = keep_outputs and any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
     for cell in nb.cells:
         cell.id = _stable_id(cell, used)
         cell.metadata = nbformat.from_dict(
@@ -97,7 +99,7 @@ def normalise(nb: nbformat.NotebookNode, *, keep_outputs: bool | None = None) ->
         code_cells += 1
         # A notebook that ships outputs was run top to bottom: number its cells so,
         # whatever the kernel counted, because nbval only checks cells that have a count.
-        count = code_cells if keep_outputs else None
+        count = code_cells if numbered else None
         cell.execution_count = count
         if not keep_outputs:
             cell.outputs = []

@@ -81,6 +81,12 @@ def test_normalise_clears_outputs_and_counts_of_graded_sources():
     assert normalise(nb).cells[1].execution_count is None
 
 
+def test_normalise_leaves_unrun_notebooks_without_counts():
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell('NAME = ""', execution_count=3))
+    assert normalise(nb).cells[0].execution_count is None
+
+
 def test_normalise_numbers_lesson_cells_in_order():
     nb = _lesson_notebook()
     nb.cells.append(nbformat.v4.new_markdown_cell("text"))
