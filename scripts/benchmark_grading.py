@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="where to build the class (a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--min-ratio", type=float, default=None, help="fail below this speed-up")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each, in the order plain, kit, kit, plain ...")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -164,32 +166,48 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {cores} core(s), load average {os.getloadavg()[0]:.2f}; work folder {workdir}")
     print(f"building a class of {args.submissions} submissions over {', '.join(exercises)} ...", flush=True)
     template = build_class(workdir / "template", args.submissions, exercises)
-    plain = workdir / "plain"
-    kit = workdir / "kit"
-    shutil.copytree(template, plain, symlinks=True)
-    shutil.copytree(template, kit, symlinks=True)
 
     python = sys.executable
-    print("grading with plain sequential `nbgrader autograde` ...", flush=True)
-    plain_wall = 0.0
-    plain_peak = 0
-    for assignment in exercises:
-        wall, peak, _code = timed(
-            [python, "-m", "nbgrader", "autograde", assignment], plain, workdir / "plain.log"
-        )
-        plain_wall += wall
-        plain_peak = max(plain_peak, peak)
-    print("grading with `coursekit grade` ...", flush=True)
-    cmd = [python, "-m", "coursekit", "grade", "--course", str(kit), "--no-progress"]
-    if args.jobs:
-        cmd += ["--jobs", str(args.jobs)]
-    kit_wall, kit_peak, kit_code = timed(cmd, kit, workdir / "kit.log")
-
-    plain_scores = all_scores(plain, exercises)
-    kit_scores = all_scores(kit, exercises)
-    differ = sorted(
-        k for k in set(plain_scores) | set(kit_scores) if plain_scores.get(k) != kit_scores.get(k)
+    kit_cmd = [python, "-m", "coursekit", "grade", "--no-progress"] + (
+        ["--jobs", str(args.jobs)] if args.jobs else []
     )
+    # On a shared machine the load drifts: with --repeat 2 the order is plain, kit, kit, plain (and so on),
+    # so a drift hits both alike.
+    order = [("plain", "kit") if r % 2 == 0 else ("kit", "plain") for r in range(args.repeat)]
+    walls: dict[str, list[float]] = {"plain": [], "kit": []}
+    peaks = {"plain": 0, "kit": 0}
+    courses: dict[str, list[Path]] = {"plain": [], "kit": []}
+    kit_code = 0
+    for round_, pair in enumerate(order):
+        for tool in pair:
+            course = workdir / f"{tool}{round_}"
+            shutil.copytree(template, course, symlinks=True)
+            courses[tool].append(course)
+            what = "plain sequential `nbgrader autograde`" if tool == "plain" else "`coursekit grade`"
+            print(f"round {round_ + 1}: grading with {what} ...", flush=True)
+            if tool == "plain":
+                wall = 0.0
+                for assignment in exercises:
+                    part, peak, _code = timed([python, "-m", "nbgrader", "autograde", assignment], course,
+                                              workdir / "plain.log")  # fmt: skip
+                    wall += part
+                    peaks["plain"] = max(peaks["plain"], peak)
+            else:
+                wall, peak, kit_code = timed([*kit_cmd, "--course", str(course)], course, workdir / "kit.log")
+                peaks["kit"] = max(peaks["kit"], peak)
+            walls[tool].append(wall)
+            print(f"  {wall:.1f} s (load average {os.getloadavg()[0]:.2f})", flush=True)
+    plain_wall = statistics.mean(walls["plain"])
+    kit_wall = statistics.mean(walls["kit"])
+    plain_peak, kit_peak = peaks["plain"], peaks["kit"]
+    kit = courses["kit"][-1]
+
+    plain_scores = all_scores(courses["plain"][0], exercises)
+    differ: list = []
+    for course in courses["plain"][1:] + courses["kit"]:
+        scores = all_scores(course, exercises)
+        differ += sorted(k for k in set(plain_scores) | set(scores) if plain_scores.get(k) != scores.get(k))
+    kit_scores = all_scores(kit, exercises)
     report = json.loads((kit / "grader" / "classgrade" / "last-run.json").read_text())
     graded = [o for o in report["outcomes"] if o["status"] != "skipped"]
     n = args.submissions
@@ -200,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         "workers": report["workers"],
         "plain_wall_s": round(plain_wall, 1),
         "kit_wall_s": round(kit_wall, 1),
+        "plain_runs_s": [round(w, 1) for w in walls["plain"]],
+        "kit_runs_s": [round(w, 1) for w in walls["kit"]],
         "ratio": round(ratio, 2),
         "plain_per_s": round(n / plain_wall, 2),
         "kit_per_s": round(n / kit_wall, 2),
@@ -225,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     for key in differ[:20]:
         print(f"  DIFFERENT {key}: nbgrader {plain_scores.get(key)} / coursekit {kit_scores.get(key)}")
     print(f"{'':28}{'nbgrader autograde':>20}{'coursekit grade':>18}")
-    print(f"{'wall time':28}{plain_wall:>19.1f}s{kit_wall:>17.1f}s")
+    label = "wall time" if args.repeat == 1 else f"wall time (mean of {args.repeat})"
+    print(f"{label:28}{plain_wall:>19.1f}s{kit_wall:>17.1f}s")
     print(f"{'submissions per second':28}{n / plain_wall:>20.2f}{n / kit_wall:>18.2f}")
     print(f"{'peak memory (all processes)':28}{plain_peak / 2**20:>17.0f} MB{kit_peak / 2**20:>15.0f} MB")
     print(f"speed-up: {ratio:.2f}x")
