@@ -30,7 +30,9 @@ course: $(STAMP)
 instructor: $(STAMP)
 	$(BIN)/coursekit lab --port $(PORT) --browser $(BROWSER_OPEN) --folder .
 
+# The class-grading tests start their own PostgreSQL server and Dask cluster: install what they need first.
 test: $(STAMP) lint
+	PYTHON=$(BIN)/python bash tests/classgrade/install_services.sh
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(STAMP)

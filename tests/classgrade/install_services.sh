@@ -20,5 +20,6 @@ fi
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || { echo "PostgreSQL was not installed" >&2; exit 1; }
 
 if [ -x "$PYTHON" ] && ! "$PYTHON" -c "import psycopg, distributed" 2>/dev/null; then
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check "psycopg[binary]>=3.1,<4" "distributed>=2024.1"
+  # The version ranges are the "grading" extra of pyproject.toml; constraints.txt pins the exact versions.
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[grading]'
 fi
