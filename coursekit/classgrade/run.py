@@ -399,15 +399,14 @@ def _grade_locked(
                 f"{content_hash(folder, course.ignore)}:{source_digest}".encode()
             ).hexdigest()
             entry = previous.get((db, assignment, student))
-            done = (
-                not options.force
-                and entry is not None
-                and entry.hash == digest
-                and entry.final
-                and (entry.status != "failed" or not options.retry_failed)
-                and (assignment, student) in in_gradebook
-                and (entry.status == "failed" or any(course.autograded(student, assignment).glob("*.ipynb")))
-            )
+            done = False
+            if not options.force and entry is not None and entry.hash == digest and entry.final:
+                if entry.status == "failed":  # the same content fails the same way: only on request
+                    done = not options.retry_failed
+                else:  # graded: still in the gradebook, and its autograded notebooks still there
+                    done = (assignment, student) in in_gradebook and any(
+                        course.autograded(student, assignment).glob("*.ipynb")
+                    )
             if done:
                 outcomes.append(Outcome(assignment, student, "skipped", entry.status))
             else:
