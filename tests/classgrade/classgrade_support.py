@@ -352,7 +352,8 @@ class PostgresServer:
     def __init__(self) -> None:
         self.bin = postgres_bin()
         self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="coursekit-pg-"))
+        # under /tmp, which the postgres user can reach whatever TMPDIR says
+        self.dir = Path(tempfile.mkdtemp(prefix="coursekit-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         self.data = self.dir / "data"
         self.prefix: list[str] = []
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as the postgres user
