@@ -39,6 +39,7 @@ __all__ = [
     "feedback_html",
     "generate_feedback",
     "grade_ids",
+    "gradebook_scores",
     "make_course",
     "make_submission",
     "max_scores",
@@ -223,23 +224,32 @@ def feedback_html(course: Path, student: str, assignment: str, notebook: str) ->
     return (Path(course) / "grader" / "feedback" / student / assignment / name).read_text(encoding="utf-8")
 
 
-def _gradebook(course: Path) -> Gradebook:
-    from nbgrader.api import Gradebook
-
+def _gradebook_url(course: Path) -> str:
     db = Path(course) / "grader" / "gradebook.db"
     if not db.is_file():
         raise FileNotFoundError(f"no gradebook at {db}: run make_course (generate_assignment) first")
-    return Gradebook(f"sqlite:///{db}")
+    return f"sqlite:///{db}"
 
 
-def read_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
-    """Scores of every graded submission: ``{student: {grade_id: score}}`` for each grade cell.
+def _gradebook(course: Path) -> Gradebook:
+    from nbgrader.api import Gradebook
 
+    return Gradebook(_gradebook_url(course))
+
+
+def gradebook_scores(
+    db_url: str, assignment: str, course_id: str | None = None
+) -> dict[str, dict[str, float]]:
+    """``{student: {grade_id: score}}`` for every submission of ``assignment`` in any gradebook.
+
+    ``db_url`` is any SQLAlchemy URL nbgrader accepts (SQLite, PostgreSQL).
     Only students whose submission reached the gradebook appear.  A grade
     cell without a score (not graded) counts as 0.
     """
+    from nbgrader.api import Gradebook
+
     scores: dict[str, dict[str, float]] = {}
-    with _gradebook(course) as gb:
+    with Gradebook(db_url, course_id) if course_id is not None else Gradebook(db_url) as gb:
         for submission in gb.assignment_submissions(assignment):
             per_cell: dict[str, float] = {}
             for nb in submission.notebooks:
@@ -247,6 +257,11 @@ def read_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
                     per_cell[grade.name] = float(grade.score or 0.0)
             scores[submission.student.id] = per_cell
     return scores
+
+
+def read_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
+    """Scores of every graded submission of the course's SQLite gradebook (see :func:`gradebook_scores`)."""
+    return gradebook_scores(_gradebook_url(course), assignment)
 
 
 def max_scores(course: Path, assignment: str) -> dict[str, float]:

@@ -34,8 +34,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from coursekit.classgrade.gradebook import read_class_scores  # noqa: E402
-from coursekit.grading import cell_sources, make_course, make_submission, nbgrader_env, submit  # noqa: E402
+from coursekit.grading import (  # noqa: E402 - importable only after the sys.path line above
+    cell_sources,
+    gradebook_scores,
+    make_course,
+    make_submission,
+    nbgrader_env,
+    submit,
+)
 
 EXERCISES = ("02_ex1_logging", "03_ex2_config", "04_ex3_request_ids")
 COURSE_ID = "logging-config-ml"
@@ -134,7 +140,7 @@ def all_scores(course: Path, exercises: list[str]) -> dict[tuple[str, str, str],
     db = f"sqlite:///{course / 'grader' / 'gradebook.db'}"
     scores = {}
     for assignment in exercises:
-        for student, cells in read_class_scores(db, COURSE_ID, assignment).items():
+        for student, cells in gradebook_scores(db, assignment, COURSE_ID).items():
             for grade_id, score in cells.items():
                 scores[(assignment, student, grade_id)] = score
     return scores

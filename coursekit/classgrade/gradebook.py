@@ -28,7 +28,6 @@ __all__ = [
     "graded_pairs",
     "install_sqlite_guard",
     "prepare_gradebook",
-    "read_class_scores",
     "max_class_scores",
     "set_sqlite_journal",
     "sqlite_path",
@@ -155,22 +154,6 @@ def graded_pairs(db_url: str, course_id: str, assignments: Iterable[str]) -> set
             except MissingEntry:
                 continue
     return pairs
-
-
-def read_class_scores(db_url: str, course_id: str, assignment: str) -> dict[str, dict[str, float]]:
-    """``{student: {grade_id: score}}`` for every submission of ``assignment`` (ungraded counts 0).
-
-    The same reading as :func:`coursekit.grading.read_scores`, for any ``db_url``.
-    """
-    scores: dict[str, dict[str, float]] = {}
-    with _gradebook(db_url, course_id) as gb:
-        for submission in gb.assignment_submissions(assignment):
-            per_cell: dict[str, float] = {}
-            for nb in submission.notebooks:
-                for grade in nb.grades:
-                    per_cell[grade.name] = float(grade.score or 0.0)
-            scores[submission.student.id] = per_cell
-    return scores
 
 
 def max_class_scores(db_url: str, course_id: str, assignment: str) -> dict[str, dict[str, float]]:

@@ -32,14 +32,13 @@ from coursekit.classgrade.gradebook import (
     install_sqlite_guard,
     max_class_scores,
     prepare_gradebook,
-    read_class_scores,
     set_sqlite_journal,
     sqlite_path,
 )
 from coursekit.classgrade.ledger import Entry, Ledger, content_hash
 from coursekit.classgrade.pool import WorkerLost, WorkerProcess
 from coursekit.classgrade.progress import Progress, format_duration
-from coursekit.grading import nbgrader_env
+from coursekit.grading import gradebook_scores, nbgrader_env
 
 __all__ = ["Course", "GradeError", "GradeOptions", "Outcome", "RunReport", "grade_class", "load_course"]
 
@@ -533,7 +532,7 @@ def _averages(course: Course, assignments: list[str]) -> dict[str, dict[str, Any
     table: dict[str, dict[str, Any]] = {}
     for assignment in assignments:
         maxima = max_class_scores(course.db_url, course.course_id, assignment)
-        scores = read_class_scores(course.db_url, course.course_id, assignment)
+        scores = gradebook_scores(course.db_url, assignment, course.course_id)
         for notebook, cells in sorted(maxima.items()):
             totals = [sum(per_cell.get(gid, 0.0) for gid in cells) for per_cell in scores.values()]
             table[f"{assignment}/{notebook}"] = {
