@@ -477,6 +477,14 @@ def run_ids(run: TrainRun, log_file: str | None = DEFAULTS["log_file"]) -> set[s
     return {str(e.get("run_id")) for e in entries if e.get("run_id") not in (None, "")}
 
 
+def _log_places(run: TrainRun, log_file: str | None, *, console: bool) -> list[tuple[str, list[Entry]]]:
+    """``(where, entries)`` for the console (when ``console``) and the log file (when named)."""
+    places = [("the console (stderr)", console_entries(run))] if console else []
+    if log_file:
+        places.append((f"the log file {log_file}", file_entries(run, log_file)))
+    return places
+
+
 def check_context(
     run: TrainRun,
     *,
@@ -486,9 +494,7 @@ def check_context(
     console: bool = True,
 ) -> None:
     """Every console line and every log-file line carries the run_id (one value) and the seed."""
-    places = [("the console (stderr)", console_entries(run))] if console else []
-    if log_file:
-        places.append((f"the log file {log_file}", file_entries(run, log_file)))
+    places = _log_places(run, log_file, console=console)
     token = "JSON key" if run.json_logs else "token"
     for where, entries in places:
         check(entries, f"{_where(run, where)} must have log lines", "no lines at all", "log lines")
@@ -545,9 +551,7 @@ def check_epochs(
     console: bool = True,
 ) -> None:
     """One INFO record per epoch (numbered 1..epochs) with loss, lr and epoch_time, on console and in file."""
-    places = [("the console (stderr)", console_entries(run))] if console else []
-    if log_file:
-        places.append((f"the log file {log_file}", file_entries(run, log_file)))
+    places = _log_places(run, log_file, console=console)
     how = "JSON keys" if run.json_logs else "key=value tokens"
     for where, entries in places:
         found = epoch_entries(entries)
