@@ -45,7 +45,16 @@ __all__ = ["Course", "GradeError", "GradeOptions", "Outcome", "RunReport", "grad
 DEFAULT_MEMORY_MB = 2048.0
 DEFAULT_MAX_OUTPUT_MB = 16.0
 LOST = "lost"  # a result that says the worker, not the submission, failed
-DB_TROUBLE = ("database is locked", "error accessing the nbgrader database", "could not connect")
+# Failures of the machine, not of the submission: retried in the run, and left for the next run when
+# they persist.  A kernel that does not come up has not run a line of the learner's code yet (on a
+# loaded machine it can miss its start-up deadline, or lose a port to another process's kernel).
+TRANSIENT = (
+    "database is locked",
+    "error accessing the nbgrader database",
+    "could not connect",
+    "Kernel died before replying to kernel_info",
+    "Kernel didn't respond",
+)
 
 
 class GradeError(RuntimeError):
@@ -343,7 +352,7 @@ def _run_lock(state_dir: Path):
 
 
 def _is_final(status: str, reason: str) -> bool:
-    return status != "failed" or not any(marker in reason for marker in DB_TROUBLE)
+    return status != "failed" or not any(marker in reason for marker in TRANSIENT)
 
 
 def grade_class(options: GradeOptions, *, err: TextIO | None = None, out: TextIO | None = None) -> RunReport:

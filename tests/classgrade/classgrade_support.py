@@ -267,6 +267,30 @@ def snapshot(db_url: str, assignment: str = ASSIGNMENT, course_id: str = "loggin
     return {"cells": cells, "comments": comments, "counts": counts}
 
 
+def explain_difference(course: Path, snap: dict, reference: dict) -> str:
+    """Why a run's gradebook differs from the reference: per differing student, the run's outcome and log."""
+    differing = sorted(
+        {key.split("/")[0] for key in set(snap["cells"]) | set(reference["cells"])
+         if snap["cells"].get(key) != reference["cells"].get(key)}
+    )  # fmt: skip
+    try:
+        told = outcomes(course)
+    except (OSError, ValueError) as exc:
+        told = {}
+        differing.append(f"(no last-run.json: {exc})")
+    parts = [f"students whose grades differ from plain nbgrader: {differing}"]
+    logs = course / "grader" / "classgrade" / "logs"
+    for student in differing:
+        parts.append(f"--- {student}: outcome {told.get(student)}")
+        log = logs / ASSIGNMENT / f"{student}.log"
+        if log.exists():
+            parts.append(log.read_text(errors="replace")[-3000:])
+    for worker_log in sorted(logs.glob("*.log")):
+        parts.append(f"--- {worker_log.name} (last lines)")
+        parts.append("\n".join(worker_log.read_text(errors="replace").splitlines()[-30:]))
+    return "\n".join(parts)
+
+
 def scores_by_student(snap: dict) -> dict[str, dict[str, float]]:
     result: dict[str, dict[str, float]] = {}
     for key, (auto, manual, _flag) in snap["cells"].items():

@@ -19,6 +19,7 @@ from classgrade_support import (
     RIGHT,
     RUNAWAY,
     descendants,
+    explain_difference,
     last_run,
     ledger_lines,
     outcomes,
@@ -51,7 +52,7 @@ def test_class_graded_as_plain_nbgrader_does_then_reruns_grade_only_what_changed
     submitted = tree_digest(course / "grader" / "submitted")
     result = run_grade(course, "--jobs", "2", progress=True)
     _check(result, 1)  # one submission is not JSON: reported as failed, the rest graded
-    assert snapshot(sqlite_url(course)) == reference
+    assert (snap := snapshot(sqlite_url(course))) == reference, explain_difference(course, snap, reference)
     assert tree_digest(course / "grader" / "submitted") == submitted
     assert not (course / "grader" / "gradebook.db-wal").exists()  # nbgrader's usual single file again
     done = outcomes(course)
@@ -114,7 +115,8 @@ def test_kill_9_at_random_moments_then_rerun_loses_and_duplicates_nothing(
             kept[entry["student"]] = entry["hash"]
     result = run_grade(course, "--jobs", "2")
     _check(result, 0, 1)  # 1 when the broken submission failed in this run, 0 when in an earlier one
-    assert snapshot(sqlite_url(course)) == reference  # same cells, comments, and exactly one row each
+    assert (snap := snapshot(sqlite_url(course))) == reference, explain_difference(course, snap, reference)
+    # ^ same cells, comments, and exactly one row each
     done = outcomes(course)
     assert set(done) == set(roster)
     # what was finished before a kill was not graded again
@@ -144,7 +146,7 @@ def test_a_worker_that_dies_is_replaced_and_its_submission_regraded(make_class, 
         time.sleep(0.05)
     assert killed, "no busy worker found to kill"
     assert proc.wait(timeout=240) == 1, log.read_text()
-    assert snapshot(sqlite_url(course)) == reference
+    assert (snap := snapshot(sqlite_url(course))) == reference, explain_difference(course, snap, reference)
     assert {status for status, _ in outcomes(course).values()} == {"graded", "failed"}
     assert sum(1 for status, _ in outcomes(course).values() if status == "failed") == 1  # the garbage one
 

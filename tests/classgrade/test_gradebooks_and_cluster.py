@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from classgrade_support import (
     ASSIGNMENT,
+    explain_difference,
     generate_into,
     last_run,
     ledger_lines,
@@ -129,7 +130,7 @@ def test_postgresql_gradebook_same_grades_as_plain_nbgrader(postgres, make_class
     result = run_grade(course, "--db-url", url, "--jobs", "3")
     assert result.returncode == 1 and "coursekit grade: done" in result.stdout, result.stdout + result.stderr
     assert "gradebook postgresql+psycopg://postgres@127.0.0.1" in result.stdout
-    assert snapshot(url) == reference
+    assert (snap := snapshot(url)) == reference, explain_difference(course, snap, reference)
     # the course's own SQLite gradebook was not written to
     assert snapshot(f"sqlite:///{course / 'grader' / 'gradebook.db'}")["counts"]["submitted_assignment"] == 0
     assert {e["db"] for e in ledger_lines(course)} == {url}
@@ -150,7 +151,7 @@ def test_dask_cluster_with_postgresql_same_grades(
         result.stdout + result.stderr + dask_local_cluster.log("worker.log")
     )
     assert "with 2 dask worker(s)" in result.stdout
-    assert snapshot(url) == reference
+    assert (snap := snapshot(url)) == reference, explain_difference(course, snap, reference)
     report = last_run(course)
     assert report["backend"] == "dask" and report["workers"] == 2
     workers = {o["worker"] for o in report["outcomes"]}

@@ -253,6 +253,35 @@ def test_a_busy_database_is_retried_and_not_final() -> None:
     assert graded.status == "graded" and graded.cpu_s == 0.2
 
 
+@pytest.mark.parametrize(
+    "exception",
+    [
+        "RuntimeError: Kernel died before replying to kernel_info",
+        "RuntimeError: Kernel didn't respond in 60 seconds",
+    ],
+)
+def test_a_kernel_that_does_not_start_is_retried_and_not_final(exception: str) -> None:
+    log = f"[AutogradeApp | ERROR] Traceback (most recent call last):\n  File x\n{exception}\n"
+    reason = _reason_from_log(log)
+    assert reason == exception  # what the summary shows
+    executor = _Executor()
+    task = Task("a", "ann", "h", 100.0)
+    assert _settle(task, {"status": FAILED, "reason": reason}, executor) is None
+    assert _settle(task, {"status": FAILED, "reason": reason}, executor) is None
+    assert executor.submitted == [task, task]
+    outcome = _settle(task, {"status": FAILED, "reason": reason}, executor)
+    assert outcome.status == FAILED and not outcome.final  # the next run tries again
+
+
+def test_a_kernel_that_dies_in_the_learners_code_is_final() -> None:
+    executor = _Executor()
+    reason = _reason_from_log(
+        "Traceback (most recent call last):\n  File x\nnbclient.exceptions.DeadKernelError: Kernel died\n"
+    )
+    outcome = _settle(Task("a", "ann", "h", 100.0), {"status": FAILED, "reason": reason}, executor)
+    assert outcome.final and not executor.submitted
+
+
 def test_summary_table() -> None:
     report = RunReport(
         outcomes=[Outcome("a", "ann", "graded"), Outcome("a", "bob", "timed_out", "cell 'q1' exceeded ..."),
