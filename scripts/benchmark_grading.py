@@ -5,8 +5,8 @@
     .venv/bin/python scripts/benchmark_grading.py -n 30 --jobs 2  # a quick run
 
 It builds a class in a temporary folder -- ``-n`` submissions spread over the three exercises, each
-answer taken in turn from the reference solution, the right and wrong answers kept in
-``tests/grader/files/<exercise>/`` and the untouched student version -- and grades two identical
+answer taken in turn from the reference solution, the right and wrong answers of the grader proof
+(``tests/grader``) and the untouched student version -- and grades two identical
 copies of it: one with ``nbgrader autograde <assignment>`` for each assignment, one after the other
 (what an instructor runs by hand), the other with one ``coursekit grade`` command.  It checks that
 every per-cell score is identical in the two gradebooks, then prints both wall-clock times, the
@@ -35,7 +35,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from coursekit.grading import (  # noqa: E402 - importable only after the sys.path line above
-    cell_sources,
     gradebook_scores,
     make_course,
     make_submission,
@@ -45,7 +44,6 @@ from coursekit.grading import (  # noqa: E402 - importable only after the sys.pa
 
 EXERCISES = ("02_ex1_logging", "03_ex2_config", "04_ex3_request_ids")
 COURSE_ID = "logging-config-ml"
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def exercise_parts(assignment: str) -> tuple[str, str]:
@@ -55,23 +53,37 @@ def exercise_parts(assignment: str) -> tuple[str, str]:
 
 
 def answers_for(assignment: str) -> list[tuple[str, str | None]]:
-    """(label, answer-cell source or None for the untouched release) in the order they are handed out."""
-    grade_id, notebook = exercise_parts(assignment)
-    import nbformat
+    """(label, answer-cell source or None for the untouched release) in the order they are handed out.
 
-    source = nbformat.read(REPO / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
-    solution = cell_sources(source)[grade_id]
-    solution = "\n".join(line for line in solution.splitlines() if line.strip() not in MARKERS) + "\n"
-    variants: list[tuple[str, str | None]] = [("solution", solution)]
-    files = REPO / "tests" / "grader" / "files" / grade_id
-    rights = sorted(files.glob("right_*.py"))
-    wrongs = sorted(files.glob("wrong_*.py"))
+    The answers are the grader proof's own (``tests/grader``): the solution, the right ones and the
+    known-wrong ones, interleaved so that the class is a mix.
+    """
+    grade_id, _notebook = exercise_parts(assignment)
+    proof = _proof(assignment)
+    rights = sorted((name, answers[grade_id]) for name, answers in proof.others().items())
+    wrongs = sorted((name, wrong.answers[grade_id]) for name, wrong in proof.wrong().items())
+    variants: list[tuple[str, str | None]] = [("solution", proof.solution()[grade_id])]
     for index in range(max(len(rights), len(wrongs))):  # interleave: a mix of right and wrong
         for group in (rights, wrongs):
             if index < len(group):
-                variants.append((group[index].stem, group[index].read_text(encoding="utf-8")))
+                variants.append(group[index])
     variants.append(("untouched", None))
     return variants
+
+
+def _proof(assignment: str):
+    """The grader proof's test class of ``assignment`` (it knows every answer the tests grade)."""
+    import importlib
+
+    sys.path.insert(0, str(REPO / "tests" / "grader"))
+    grade_id, _notebook = exercise_parts(assignment)
+    module = importlib.import_module(f"test_{grade_id}")
+    (proof,) = [
+        c
+        for c in vars(module).values()
+        if isinstance(c, type) and getattr(c, "ASSIGNMENT", None) == assignment
+    ]
+    return proof
 
 
 def build_class(workdir: Path, size: int, exercises: list[str]) -> Path:

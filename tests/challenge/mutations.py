@@ -7,27 +7,18 @@ into the wrong one.  A mistake often costs several cells: most test cells also r
 checks (INFO and above on the console, run_id and seed on every line, one record per epoch) on
 their own runs.  :func:`wrong_script` applies
 them and fails (``AssertionError``) when an ``old`` snippet does not occur exactly once in the
-reference, so an edit can never silently do nothing.
+reference or two edits overlap, so an edit can never silently do nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from grader_support import replace_once
+from grader_support import Mutation, mutate
+
+__all__ = ["MUTATIONS", "REFERENCE", "RUN_ID", "Mutation", "reference_script", "wrong_script"]
 
 REFERENCE = Path(__file__).resolve().parent / "files" / "train_reference.py"
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """A known-wrong script: the reference with ``edits`` made; it must lose points on ``loses``."""
-
-    name: str
-    mistake: str
-    loses: tuple[str, ...]
-    edits: tuple[tuple[str, str], ...]
 
 
 def reference_script() -> str:
@@ -35,18 +26,8 @@ def reference_script() -> str:
 
 
 def wrong_script(mutation: Mutation) -> str:
-    """The reference script with the mutation's edits applied one after the other.
-
-    ``AssertionError`` unless each ``old`` occurs exactly once in the reference and in the script
-    the edits before it made.
-    """
-    reference = reference_script()
-    assert mutation.edits, f"{mutation.name}: no edits"
-    script = reference
-    for old, new in mutation.edits:
-        replace_once(reference, old, new, f"{mutation.name}, in {REFERENCE.name}")
-        script = replace_once(script, old, new, f"{mutation.name}, after the edits before it")
-    return script
+    """The reference script with the mutation's edits made (see :func:`grader_support.mutate`)."""
+    return mutate(reference_script(), mutation, REFERENCE.name)
 
 
 # Layers of load_config, as the reference writes them (the precedence mistakes move them around).

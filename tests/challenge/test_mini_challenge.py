@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grader_support import AutogradeProof, Graded, Wrong, grade_cell_ids
-from mutations import MUTATIONS, REFERENCE, Mutation, reference_script, wrong_script
+from grader_support import AutogradeProof, Graded, Wrong, grade_cell_ids, mutation_table_problems
+from mutations import MUTATIONS, REFERENCE, RUN_ID, Mutation, reference_script, wrong_script
 
 from coursekit import capture_console, check
 from coursekit import train_checks as tc
@@ -77,13 +77,7 @@ def test_every_test_cell_opens_with_its_docstring() -> None:
 def test_mutations_name_their_mistake_and_the_cells_they_fail() -> None:
     known = set(_test_cells())
     assert len(MUTATIONS) >= 8
-    assert len({m.name for m in MUTATIONS}) == len(MUTATIONS), "two mutations share a name"
-    for mutation in MUTATIONS:
-        assert re.fullmatch(r"[a-z0-9_]+", mutation.name), mutation.name
-        assert mutation.mistake.strip(), f"{mutation.name}: say what the mistake is"
-        assert mutation.loses and set(mutation.loses) <= known, (
-            f"{mutation.name}: unknown grade_ids {set(mutation.loses) - known}"
-        )
+    assert mutation_table_problems(MUTATIONS, known) == []
     covered = {gid for mutation in MUTATIONS for gid in mutation.loses}
     assert covered == known, f"test cells no wrong script fails: {sorted(known - covered)}"
 
@@ -100,6 +94,14 @@ def test_mutation_makes_a_different_script_that_compiles(mutation: Mutation) -> 
 def test_a_mutation_whose_snippet_is_not_in_the_reference_exactly_once_fails(old: str, found: int) -> None:
     mutation = Mutation("typo", "an edit that does not match", ("mc_runs",), ((old, ""),))
     with pytest.raises(AssertionError, match=rf"typo, in {REFERENCE.name}: .* exactly once, found {found} "):
+        wrong_script(mutation)
+
+
+def test_mutations_whose_edits_overlap_fail() -> None:
+    mutation = Mutation(
+        "overlap", "two edits of one place", ("mc_run_id",), ((RUN_ID, ""), ("uuid.uuid4().hex[:12]", ""))
+    )
+    with pytest.raises(AssertionError, match="overlap: the edit of .* overlaps the one before it"):
         wrong_script(mutation)
 
 

@@ -4,13 +4,14 @@
 challenge and the projects): the solution, the untouched release and known-wrong answers graded in
 one ``nbgrader autograde`` run.  :class:`ExerciseProof` adds what the exercises check on top.
 
-Every file in ``files/<exercise>/`` is the full source of an answer cell.  Its
-first comment lines say what it gets right or wrong (``# RIGHT: ...`` /
-``# WRONG: ...``), followed by ``# loses: <grade_id>, ...`` lines naming the
-test cells it must lose points on (``nothing`` for a right answer).  The
-tests grade every variant of an exercise as one student each, in a single
-``nbgrader autograde`` run, and compare the cells that lost points with the
-``loses`` list.
+An exercise's answers come in two forms.  A file in ``files/<exercise>/`` is the full source of
+an answer cell: an alternative right answer, or a wrong one that is a design of its own.  Its
+first comment lines say what it gets right or wrong (``# RIGHT: ...`` / ``# WRONG: ...``),
+followed by ``# loses: <grade_id>, ...`` lines naming the test cells it must lose points on
+(``nothing`` for a right answer).  A wrong answer that is a small slip in a right one is a
+:class:`Mutation` of the solution instead, in the exercise's table (``wrong_<exercise>.py``).
+The tests grade every answer of an exercise as one student each, in a single ``nbgrader
+autograde`` run, and compare the cells that lost points with its ``loses`` list.
 """
 
 from __future__ import annotations
@@ -104,6 +105,55 @@ def replace_once(text: str, old: str, new: str, what: str) -> str:
     count = text.count(old)
     assert count == 1, f"{what}: {old!r} must occur exactly once, found {count} time(s)"
     return text.replace(old, new)
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A known-wrong answer written as edits of a right one; it must lose points on exactly ``loses``.
+
+    ``name`` is the student it is graded as, ``mistake`` says in one sentence what is wrong, and
+    ``edits`` are ``(old, new)`` text replacements made in the right answer.
+    """
+
+    name: str
+    mistake: str
+    loses: tuple[str, ...]
+    edits: tuple[tuple[str, str], ...]
+
+
+def mutate(reference: str, mutation: Mutation, where: str) -> str:
+    """``reference`` with every edit of ``mutation`` made.
+
+    Each ``old`` must occur exactly once in ``reference`` (``where`` names it in the message) and no
+    two edits may overlap, so an edit can never silently do nothing or land somewhere unintended.
+    """
+    assert mutation.edits, f"{mutation.name}: no edits"
+    spans = []
+    for old, new in mutation.edits:
+        replace_once(reference, old, new, f"{mutation.name}, in {where}")
+        spans.append((reference.index(old), old, new))
+    parts, position = [], 0
+    for start, old, new in sorted(spans):
+        assert start >= position, f"{mutation.name}: the edit of {old!r} overlaps the one before it"
+        parts += [reference[position:start], new]
+        position = start + len(old)
+    return "".join(parts) + reference[position:]
+
+
+def mutation_table_problems(mutations: tuple[Mutation, ...], test_cells: set[str]) -> list[str]:
+    """What is wrong with a table of mutations: names used twice, unnamed mistakes, unknown test cells."""
+    problems = []
+    names = [m.name for m in mutations]
+    if len(set(names)) != len(names):
+        problems.append(f"names used twice: {sorted({n for n in names if names.count(n) > 1})}")
+    for m in mutations:
+        if not re.fullmatch(r"[a-z0-9_]+", m.name):
+            problems.append(f"{m.name!r}: a name is lower-case letters, digits and _")
+        if not m.mistake.strip():
+            problems.append(f"{m.name}: say what the mistake is")
+        if not m.loses or not set(m.loses) <= test_cells:
+            problems.append(f"{m.name}: loses {sorted(m.loses)}; the test cells are {sorted(test_cells)}")
+    return problems
 
 
 @dataclass
@@ -291,17 +341,19 @@ class AutogradeProof:
 
 
 class ExerciseProof(AutogradeProof):
-    """The grader proof of one exercise, whose answer variants are files in ``files/<EXERCISE>/``.
+    """The grader proof of one exercise: answer files in ``files/<EXERCISE>/`` and the WRONG table.
 
-    On top of :class:`AutogradeProof`: every variant file is well formed, right variants get full
-    marks, and feedback and ``nbgrader validate`` say what a failed check observed and expected.
+    On top of :class:`AutogradeProof`: every answer is well formed, right answers get full marks,
+    every test cell is failed by some wrong answer, and feedback and ``nbgrader validate`` say what
+    a failed check observed and expected.
     """
 
-    EXERCISE: str  # the answer cell's grade_id and the folder of its variants
-    FUNCTION: str  # a function every variant defines
-    FEEDBACK_STUDENT: str  # a wrong variant whose feedback must show a check's message ...
+    EXERCISE: str  # the answer cell's grade_id and the folder of its answer files
+    FUNCTION: str  # a function every answer defines
+    WRONG: tuple[Mutation, ...]  # known-wrong answers written as edits of the solution
+    FEEDBACK_STUDENT: str  # a wrong answer whose feedback must show a check's message ...
     FEEDBACK_TEXT: str  # ... including this text
-    VALIDATE_STUDENT: str  # a wrong variant that fails exactly one visible check ...
+    VALIDATE_STUDENT: str  # a wrong answer that fails exactly one visible check ...
     VALIDATE_CELL: str  # ... this one ...
     VALIDATE_TEXT: str  # ... with this text in the message
 
@@ -314,12 +366,21 @@ class ExerciseProof(AutogradeProof):
         return {cls.EXERCISE: solution_answer(cls.ASSIGNMENT, cls.NOTEBOOK, cls.EXERCISE)}
 
     @classmethod
+    def mutated(cls, mutation: Mutation) -> str:
+        return mutate(cls.solution()[cls.EXERCISE], mutation, f"the solution of {cls.EXERCISE}")
+
+    @classmethod
     def wrong(cls) -> dict[str, Wrong]:
-        return {
+        from_files = {
             name: Wrong({cls.EXERCISE: v.source}, v.description, v.loses)
             for name, v in cls.variants().items()
             if not v.right
         }
+        from_table = {
+            m.name: Wrong({cls.EXERCISE: cls.mutated(m)}, m.mistake, frozenset(m.loses)) for m in cls.WRONG
+        }
+        assert not set(from_files) & set(from_table), "a wrong answer is both a file and a mutation"
+        return {**from_files, **from_table}
 
     @classmethod
     def others(cls) -> dict[str, dict[str, str]]:
@@ -336,15 +397,31 @@ class ExerciseProof(AutogradeProof):
             metafunc.parametrize("right", sorted(n for n, v in variants.items() if v.right))
         if "variant" in metafunc.fixturenames:
             metafunc.parametrize("variant", sorted(variants))
+        if "mutation" in metafunc.fixturenames:
+            metafunc.parametrize("mutation", self.WRONG, ids=lambda m: m.name)
 
     def release(self) -> Path:
         return Path("notebooks") / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb"
 
     # --- fast checks of the variant files and the source notebook --------------------------------
 
-    def test_enough_variants(self) -> None:
-        variants = self.variants().values()
-        assert sum(not v.right for v in variants) >= 10 and sum(v.right for v in variants) >= 3
+    def test_enough_answers(self) -> None:
+        wrong, right = self.wrong(), self.others()
+        assert len(wrong) >= 10 and len(right) >= 3, (sorted(wrong), sorted(right))
+
+    def test_every_test_cell_is_failed_by_some_wrong_answer(self) -> None:
+        failed = {gid for w in self.wrong().values() for gid in w.loses}
+        assert set(self.grade_cells()) <= failed, sorted(set(self.grade_cells()) - failed)
+
+    def test_wrong_table_names_its_mistakes_and_cells(self) -> None:
+        assert mutation_table_problems(self.WRONG, set(self.grade_cells())) == []
+
+    def test_mutation_makes_a_different_answer_that_compiles(self, mutation: Mutation) -> None:
+        """Every ``old`` occurs once in the solution (else mutate fails) and the edit changes it."""
+        source = self.mutated(mutation)
+        assert source != self.solution()[self.EXERCISE], f"{mutation.name} leaves the solution as it is"
+        defined = {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+        assert self.FUNCTION in defined
 
     def test_variant_file_is_well_formed(self, variant: str) -> None:
         v = self.variants()[variant]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from grader_support import ExerciseProof
+from wrong_ex3 import WRONG
 
 
 class TestEx3RequestIds(ExerciseProof):
     ASSIGNMENT, NOTEBOOK, EXERCISE, FUNCTION = "04_ex3_request_ids", "ex3_request_ids", "ex3", "predict"
-    FEEDBACK_STUDENT = "wrong_shared_adapter"
+    WRONG = WRONG
+    FEEDBACK_STUDENT = "shared_adapter"
     FEEDBACK_TEXT = "a record logged while serving a request must carry that request's ID"
-    VALIDATE_STUDENT = "wrong_latency_in_seconds"
+    VALIDATE_STUDENT = "latency_in_seconds"
     VALIDATE_CELL = "ex3_start_end"
     VALIDATE_TEXT = "the end record must give the latency in milliseconds"
