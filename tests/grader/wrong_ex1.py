@@ -10,20 +10,23 @@ from __future__ import annotations
 
 from grader_support import Mutation
 
+# A set-up that never happens (or never reaches a handler) fails every test cell.
+EVERY_CELL = (
+    "ex1_all_loggers",
+    "ex1_console_levels",
+    "ex1_dictconfig_handlers",
+    "ex1_file_levels",
+    "ex1_level_sources",
+    "ex1_log_folders",
+    "ex1_run_id",
+    "ex1_second_call",
+)
+
 WRONG = (
     Mutation(
         "configure_once",
         "a guard makes every call after the first do nothing, so a new run_id or file is ignored.",
-        loses=(
-            "ex1_all_loggers",
-            "ex1_console_levels",
-            "ex1_dictconfig_handlers",
-            "ex1_file_levels",
-            "ex1_level_sources",
-            "ex1_log_folders",
-            "ex1_run_id",
-            "ex1_second_call",
-        ),
+        loses=EVERY_CELL,
         edits=(
             (
                 "from pathlib import Path\n",
@@ -148,16 +151,7 @@ WRONG = (
     Mutation(
         "no_mkdir",
         "the folders of log_file are not created, so the file handler cannot open logs/train.log.",
-        loses=(
-            "ex1_all_loggers",
-            "ex1_console_levels",
-            "ex1_dictconfig_handlers",
-            "ex1_file_levels",
-            "ex1_level_sources",
-            "ex1_log_folders",
-            "ex1_run_id",
-            "ex1_second_call",
-        ),
+        loses=EVERY_CELL,
         edits=(
             (
                 "from pathlib import Path\n",

@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from grader_support import Mutation
 
+# A mistake in reading the environment fails every test cell that sets an APP_* variable.
+EVERY_CELL_WITH_APP_VARIABLES = (
+    "ex2_bad_values",
+    "ex2_each_layer",
+    "ex2_falsy_values",
+    "ex2_precedence",
+    "ex2_real_sources",
+    "ex2_type_casts",
+)
+
 # Pieces of the solution that several mistakes move or replace.
 ENV_LAYER = """\
     for name in types:
@@ -55,14 +65,7 @@ WRONG = (
     Mutation(
         "env_names_not_capitalised",
         "the variable names are built as APP_ + field name, so it looks for APP_lr instead of APP_LR.",
-        loses=(
-            "ex2_bad_values",
-            "ex2_each_layer",
-            "ex2_falsy_values",
-            "ex2_precedence",
-            "ex2_real_sources",
-            "ex2_type_casts",
-        ),
+        loses=EVERY_CELL_WITH_APP_VARIABLES,
         edits=(
             (
                 '        variable = "APP_" + name.upper()\n',
@@ -88,14 +91,7 @@ WRONG = (
     Mutation(
         "ignores_env_argument",
         "the env argument is ignored and os.environ is always read.",
-        loses=(
-            "ex2_bad_values",
-            "ex2_each_layer",
-            "ex2_falsy_values",
-            "ex2_precedence",
-            "ex2_real_sources",
-            "ex2_type_casts",
-        ),
+        loses=EVERY_CELL_WITH_APP_VARIABLES,
         edits=(
             (
                 "    env = os.environ if env is None else env\n",
@@ -142,14 +138,7 @@ WRONG = (
     Mutation(
         "no_cast",
         "values are stored as they come: environment variables and flags stay strings.",
-        loses=(
-            "ex2_bad_values",
-            "ex2_each_layer",
-            "ex2_falsy_values",
-            "ex2_precedence",
-            "ex2_real_sources",
-            "ex2_type_casts",
-        ),
+        loses=EVERY_CELL_WITH_APP_VARIABLES,
         edits=(
             (
                 CHECKED_CAST,

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from grader_support import Mutation
 
+# Records without request_id (or with the wrong one) fail every test cell that reads the fields.
+EVERY_CELL_THAT_READS_THE_FIELDS = ("ex3_fresh_ids", "ex3_record_fields", "ex3_threads", "ex3_two_calls")
+
 WRONG = (
     Mutation(
         "extra_on_start_only",
         "request_id and model_version are passed with extra= on the start record only; the end record has neither.",
-        loses=("ex3_fresh_ids", "ex3_record_fields", "ex3_threads", "ex3_two_calls"),
+        loses=EVERY_CELL_THAT_READS_THE_FIELDS,
         edits=(
             (
                 (
@@ -42,7 +45,7 @@ WRONG = (
     Mutation(
         "fixed_adapter_id",
         "a module-level adapter built once with a fixed request_id, so every call logs the same ID.",
-        loses=("ex3_fresh_ids", "ex3_record_fields", "ex3_threads", "ex3_two_calls"),
+        loses=EVERY_CELL_THAT_READS_THE_FIELDS,
         edits=(
             (
                 'logger = logging.getLogger("inference")\n',
