@@ -424,6 +424,7 @@ def _grade_locked(
     worker_options = {
         "course_root": str(course.root),
         "log_dir": str(course.state_dir / "logs"),
+        "lock_dir": str(course.state_dir / "locks"),
         "db_url": options.db_url,
         "cell_timeout": options.cell_timeout,
         "memory_mb": options.memory_mb,

@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,18 +94,25 @@ def _reason_from_log(log: str) -> str:
     if "kernel became unresponsive" in log:
         return "the kernel became unresponsive and could not be interrupted (runaway code?)"
     lines = log.splitlines()
+    # nbgrader logs a traceback as one record: the first line after its "[App | ERROR]" prefix, the
+    # rest indented under it; a chained one holds a second "Traceback" line, unprefixed.
     starts = [
-        i for i, line in enumerate(lines) if line.strip().startswith("Traceback (most recent call last)")
+        i
+        for i, line in enumerate(lines)
+        if _LOG_PREFIX.sub("", line).strip().startswith("Traceback (most recent call last)")
     ]
     if starts:
-        first = lines[starts[-1]]
-        indent = len(first) - len(first.lstrip())
-        exception = None
+        block = []
         for line in lines[starts[-1] + 1 :]:
             if _LOG_PREFIX.match(line):
                 break
+            if line.strip():
+                block.append(line)
+        base = min((len(line) - len(line.lstrip()) for line in block), default=0)
+        exception = None
+        for line in block:
             text = line.strip()
-            if text and len(line) - len(line.lstrip()) == indent and _EXC_LINE.match(text):
+            if len(line) - len(line.lstrip()) == base and _EXC_LINE.match(text):
                 exception = text
         if exception:
             if "DeadKernelError" in exception:
@@ -195,6 +203,33 @@ class Grader:
         started = time.monotonic()
         cpu_started = time.process_time()
         kernels_started = _children_cpu()
+        with self._submission_lock(assignment, student):
+            code, log, autograded, cell_timeout = self._autograde(assignment, student)
+            # the outcome is read from the autograded notebooks before another grading can touch them
+            self._write_log(assignment, student, log)
+            seconds = time.monotonic() - started
+            notebooks = sorted(autograded.glob("*.ipynb")) if autograded and autograded.is_dir() else []
+            if code not in (0, None):
+                status, reason = FAILED, _reason_from_log(log)
+            elif not notebooks:
+                status, reason = (
+                    FAILED,
+                    _reason_from_log(log) if "ERROR" in log else "nbgrader produced no notebook",
+                )
+            else:
+                status, reason = classify(notebooks, cell_timeout, self.options.get("memory_mb"))
+        return {
+            "status": status,
+            "reason": reason,
+            "seconds": round(seconds, 3),
+            "notebooks": len(notebooks),
+            # where the time went: this process (nbgrader, nbconvert, the database) and its kernels
+            "cpu_s": round(time.process_time() - cpu_started, 3),
+            "kernel_cpu_s": round(_children_cpu() - kernels_started, 3),
+        }
+
+    def _autograde(self, assignment: str, student: str) -> tuple[int | str | None, str, Path | None, Any]:
+        """nbgrader's autograde of one submission: (exit code, log, autograded folder, cell timeout)."""
         buffer = io.StringIO()
         argv = ["autograde", assignment, f"--student={glob.escape(student)}", "--force"]
         app = self._app_class.instance()
@@ -226,28 +261,34 @@ class Grader:
             with contextlib.suppress(Exception):
                 app.reset()
             os.chdir(cwd)
-        log = buffer.getvalue()
-        self._write_log(assignment, student, log)
-        seconds = time.monotonic() - started
-        notebooks = sorted(autograded.glob("*.ipynb")) if autograded and autograded.is_dir() else []
-        if code not in (0, None):
-            status, reason = FAILED, _reason_from_log(log)
-        elif not notebooks:
-            status, reason = (
-                FAILED,
-                _reason_from_log(log) if "ERROR" in log else "nbgrader produced no notebook",
-            )
-        else:
-            status, reason = classify(notebooks, cell_timeout, self.options.get("memory_mb"))
-        return {
-            "status": status,
-            "reason": reason,
-            "seconds": round(seconds, 3),
-            "notebooks": len(notebooks),
-            # where the time went: this process (nbgrader, nbconvert, the database) and its kernels
-            "cpu_s": round(time.process_time() - cpu_started, 3),
-            "kernel_cpu_s": round(_children_cpu() - kernels_started, 3),
-        }
+        return code, buffer.getvalue(), autograded, cell_timeout
+
+    @contextlib.contextmanager
+    def _submission_lock(self, assignment: str, student: str) -> Iterator[None]:
+        """Hold the submission's lock file while it is graded.
+
+        Dask runs a task at least once, not exactly once: when it decides that a worker is gone it
+        runs the worker's tasks elsewhere, and the first run may still be going.  Two autogrades of
+        one submission at the same time break each other (one deletes the folder the other writes),
+        so the second waits for the first and then grades again.  POSIX record locks, so that they
+        hold across machines on a shared file system that supports them (NFS with its lock manager).
+        """
+        lock_dir = self.options.get("lock_dir")
+        if not lock_dir:
+            yield
+            return
+        import fcntl
+        import hashlib
+
+        folder = Path(lock_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(f"{assignment}\0{student}".encode()).hexdigest()[:32]
+        with open(folder / f"{name}.lock", "a+b") as handle:
+            fcntl.lockf(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.lockf(handle, fcntl.LOCK_UN)
 
     def _write_log(self, assignment: str, student: str, log: str) -> None:
         if self.log_dir is None:

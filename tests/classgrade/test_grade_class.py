@@ -204,3 +204,28 @@ def test_unknown_assignment_is_a_clear_error(make_class):
     result = run_grade(course, "99_nothing")
     assert result.returncode == 2
     assert "no assignment 99_nothing" in result.stderr
+
+
+def test_two_gradings_of_one_submission_at_once_wait_for_each_other(make_class, reference):
+    """Dask runs a task at least once, not exactly once: a second grading must not break the first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from coursekit.classgrade.pool import WorkerProcess
+
+    course = make_class({"s001_half": "half"})
+    state = course / "grader" / "classgrade"
+    options = {"course_root": str(course), "log_dir": str(state / "logs"), "lock_dir": str(state / "locks")}
+    workers = [WorkerProcess(course, options) for _ in range(2)]
+    try:
+        # the pool's threads outlive the workers they start (a worker dies with the thread that made it)
+        with ThreadPoolExecutor(2) as pool:
+            for _ in range(4):
+                results = list(pool.map(lambda w: w.run(ASSIGNMENT, "s001_half", 300), workers))
+                assert [(r["status"], r["reason"]) for r in results] == [("graded", "")] * 2
+            for worker in workers:
+                worker.stop()
+    finally:
+        for worker in workers:
+            worker.kill()
+    cells = {k: v for k, v in snapshot(sqlite_url(course))["cells"].items() if k.startswith("s001_half/")}
+    assert cells == {k: v for k, v in reference["cells"].items() if k.startswith("s001_half/")}

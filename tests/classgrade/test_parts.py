@@ -119,11 +119,17 @@ NOT_JSON_LOG = textwrap.dedent(
 
 
 def test_reason_is_the_exception_of_nbgraders_traceback() -> None:
-    log = NOT_JSON_LOG.replace("[AutogradeApp | ERROR] Traceback", "    Traceback")
-    assert (
-        _reason_from_log(log)
-        == "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: 'not json'"
+    expected = "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: 'not json'"
+    assert _reason_from_log(NOT_JSON_LOG) == expected  # as nbgrader logs it: one record
+    chained = NOT_JSON_LOG.replace(
+        "      File",
+        '      File "x", line 1\n    ValueError: inner\n\n'
+        "    The above exception was the direct cause of the following exception:\n\n"
+        "    Traceback (most recent call last):\n      File",
+        1,
     )
+    assert chained.count("Traceback") == 2
+    assert _reason_from_log(chained) == expected  # the last exception of a chain
     dead = "Traceback (most recent call last):\n  File x\nnbclient.exceptions.DeadKernelError: Kernel died\n"
     assert _reason_from_log(dead).startswith("the kernel died while running the notebook")
     assert "unresponsive" in _reason_from_log(
@@ -261,7 +267,9 @@ def test_a_busy_database_is_retried_and_not_final() -> None:
     ],
 )
 def test_a_kernel_that_does_not_start_is_retried_and_not_final(exception: str) -> None:
-    log = f"[AutogradeApp | ERROR] Traceback (most recent call last):\n  File x\n{exception}\n"
+    log = NOT_JSON_LOG.replace(
+        "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: 'not json'", exception
+    )
     reason = _reason_from_log(log)
     assert reason == exception  # what the summary shows
     executor = _Executor()
