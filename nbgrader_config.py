@@ -33,3 +33,7 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # No learner cell may run for more than a minute; a timed-out cell is an error, not a hang.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# After a cell's reply, nbgrader waits this long for the rest of its output and otherwise fails the
+# whole submission ("Timeout waiting for IOPub output"). The default, 4 s, is short on a busy
+# machine grading many submissions at once; the wait only lasts as long as the output lags.
+c.Execute.iopub_timeout = 60

@@ -175,3 +175,11 @@ def test_autograde_reports_a_broken_notebook_and_keeps_the_rest(graded_tiny: Pat
     assert (
         graded_tiny / "grader" / "submitted" / "garbage" / TINY / "tiny.ipynb"
     ).read_text() == "this is not JSON"
+
+
+def test_course_config_waits_for_late_output_as_long_as_a_cell_may_run() -> None:
+    """A cell that prints a lot can be answered before its output has arrived; that is no failure."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    assert config.Execute.iopub_timeout >= config.Execute.timeout == 60
