@@ -10,7 +10,7 @@ class TestEx2Config(ExerciseProof):
     ASSIGNMENT, NOTEBOOK, EXERCISE, FUNCTION = "03_ex2_config", "ex2_config", "ex2", "load_config"
     WRONG = WRONG
     FEEDBACK_STUDENT = "truthy_test"
-    FEEDBACK_TEXT = "expected: seed=0 (int)"
+    FEEDBACK_TEXT = "expected: epochs=0 (int)"
     VALIDATE_STUDENT = "log_config_per_field"
     VALIDATE_CELL = "ex2_log_config"
     VALIDATE_TEXT = "log_config must log exactly one record"

@@ -29,6 +29,8 @@ ENV_LAYER = """\
 """
 CHECKED_CAST = """\
         try:
+            if types[name] is int and isinstance(raw, float) and not raw.is_integer():
+                raise ValueError("int() would drop the fraction")  # int(2.7) is 2: refuse, do not round
             return types[name](raw)
         except (TypeError, ValueError):
             wanted = types[name].__name__
