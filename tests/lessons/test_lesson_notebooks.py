@@ -24,6 +24,8 @@ EXPECTED = [
     "06_example_correlation_ids.ipynb",
     "07_pitfalls_and_self_checks.ipynb",
 ]
+# The last lesson closes the course after its questions: a checklist for the quiz, then next steps.
+CLOSING_SECTIONS = {"07_pitfalls_and_self_checks.ipynb": ["## Checklist before the quiz", "## Next steps"]}
 
 
 def lesson_paths() -> list[Path]:
@@ -63,12 +65,16 @@ def test_the_seven_lessons_exist_in_course_order():
 
 @pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
 def test_lesson_opens_with_goals_and_ends_with_check_yourself(path: Path):
-    """Every lesson starts with its learning goals and ends with a 'Check yourself' section."""
+    """Each lesson opens with its learning goals and ends with 'Check yourself' (the last adds a closing)."""
     nb = nbformat.read(path, as_version=4)
-    first, last = nb.cells[0], nb.cells[-1]
+    closing = CLOSING_SECTIONS.get(path.name, [])
+    first = nb.cells[0]
+    check, *after = nb.cells[-1 - len(closing) :]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert "**Learning goals.**" in first.source
-    assert last.cell_type == "markdown" and last.source.startswith("## Check yourself")
+    assert check.cell_type == "markdown" and check.source.startswith("## Check yourself")
+    assert [cell.cell_type for cell in after] == ["markdown"] * len(closing)
+    assert [cell.source.splitlines()[0] for cell in after] == closing
 
 
 @pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
