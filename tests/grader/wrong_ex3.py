@@ -81,6 +81,20 @@ WRONG = (
         ),
     ),
     Mutation(
+        "no_latency",
+        "the end record says its unit (ms) but gives no latency: no number of milliseconds anywhere in it.",
+        loses=("ex3_start_end",),
+        edits=(
+            (
+                (
+                    "    latency_ms = (time.perf_counter() - started) * 1000\n"
+                    '    log.info("predict end: prediction=%.4f latency_ms=%.3f", prediction, latency_ms)\n'
+                ),
+                '    log.info("predict end: prediction=%.4f, latency in ms", prediction)\n',
+            ),
+        ),
+    ),
+    Mutation(
         "no_model_version",
         "the adapter carries request_id but not model_version.",
         loses=("ex3_fresh_ids", "ex3_record_fields", "ex3_two_calls"),
