@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coursekit.grading import start_kernel_retrying
 from coursekit.isolation import isolated_logging
 
 # Fixture notebooks (submissions, known-wrong answers) are data, not lessons to run with nbval.
@@ -15,6 +16,19 @@ def _restore_logging():
     """Every test starts and ends with the same logging state: nothing leaks between tests."""
     with isolated_logging():
         yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # nbval starts each lesson's kernel once; with tests running in parallel, a kernel can lose one of
+    # its TCP ports to another process and die before it answers (see coursekit.grading).
+    import nbval.kernel
+
+    start = nbval.kernel.start_new_kernel
+
+    def start_new_kernel(*args, **kwargs):
+        return start_kernel_retrying(lambda: start(*args, **kwargs))
+
+    nbval.kernel.start_new_kernel = start_new_kernel
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

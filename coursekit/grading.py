@@ -23,17 +23,21 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import nbformat
 from nbformat import NotebookNode
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # nbgrader.api pulls in SQLAlchemy: imported only when a gradebook is read
     from nbgrader.api import Gradebook
 
 __all__ = [
+    "KERNEL_START_FAILURES",
+    "start_kernel_retrying",
     "autograde",
     "cell_sources",
     "feedback_html",
@@ -67,12 +71,47 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
+# What nbgrader logs when a kernel never came up.  A kernel's TCP ports are chosen by binding port 0
+# and releasing it, and the kernel binds them a moment later; on a busy machine another process can
+# take one first ("Address already in use") and the kernel dies before it runs a line of the notebook.
+KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+
+
+def start_kernel_retrying(start: Callable[[], T]) -> T:
+    """``start()``, which starts a kernel, called once more when the kernel did not come up."""
+    try:
+        return start()
+    except RuntimeError as exc:
+        if not any(marker in str(exc) for marker in KERNEL_START_FAILURES):
+            raise
+        return start()
+
+
 def run_nbgrader(course: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m nbgrader <args>`` in ``course``; return the finished process (it never raises).
 
     The run gets a temporary folder of its own (``TMPDIR``), removed afterwards: the scratch folders
     that notebooks create there cannot collide with those of another run going on at the same time.
+    When a kernel did not start (:data:`KERNEL_START_FAILURES`), the command runs once more and its
+    output is appended: ``autograde`` then grades what failed (it skips what it graded, unless
+    ``--force``), ``validate`` validates again.
     """
+    result = _run_nbgrader_once(course, args, timeout)
+    if any(marker in result.stdout + result.stderr for marker in KERNEL_START_FAILURES):
+        again = _run_nbgrader_once(course, args, timeout)
+        note = "\n[coursekit] a kernel did not start; the command ran once more:\n"
+        result = subprocess.CompletedProcess(
+            again.args,
+            again.returncode,
+            result.stdout + note + again.stdout,
+            result.stderr + note + again.stderr,
+        )
+    return result
+
+
+def _run_nbgrader_once(
+    course: Path, args: tuple[str, ...], timeout: float | None
+) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="coursekit-nbgrader-") as tmp:
         return subprocess.run(
             [sys.executable, "-m", "nbgrader", *args],

@@ -183,3 +183,35 @@ def test_course_config_waits_for_late_output_as_long_as_a_cell_may_run() -> None
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
     assert config.Execute.iopub_timeout >= config.Execute.timeout == 60
+
+
+# A kernel extension that makes the first kernel started die before it answers (as a kernel does
+# that loses one of its ports to another process), and lets every later one start.
+DIE_ONCE = """
+import os, pathlib
+def load_ipython_extension(ip):
+    marker = pathlib.Path(os.environ["DIE_ONCE_MARKER"])
+    if not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+"""
+
+
+@pytest.mark.slow
+def test_autograde_grades_again_what_failed_because_a_kernel_did_not_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = make_course(tmp_path / "course", [TINY], source_root=tiny_source_root(tmp_path / "src"))
+    release = course / "notebooks" / TINY / "tiny.ipynb"
+    for student in ("ann", "bob"):
+        answer = {"tiny": "def double(x):\n    return 2 * x\n"}
+        submit(course, student, TINY, {"tiny": make_submission(release, answer)})
+    (tmp_path / "die_once.py").write_text(DIE_ONCE)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("DIE_ONCE_MARKER", str(tmp_path / "died"))
+    result = autograde(course, TINY, "--Execute.extra_arguments=['--IPKernelApp.extensions=die_once']")
+    log = result.stdout + result.stderr
+    assert (tmp_path / "died").exists() and "Kernel died before replying to kernel_info" in log
+    assert "a kernel did not start; the command ran once more" in log
+    assert result.returncode == 0, log[-3000:]
+    assert read_scores(course, TINY) == dict.fromkeys(("ann", "bob"), {"tiny_two": 2.0, "tiny_negative": 1.0})

@@ -38,7 +38,7 @@ from coursekit.classgrade.gradebook import (
 from coursekit.classgrade.ledger import Entry, Ledger, content_hash
 from coursekit.classgrade.pool import WorkerLost, WorkerProcess
 from coursekit.classgrade.progress import Progress, format_duration
-from coursekit.grading import gradebook_scores, nbgrader_env
+from coursekit.grading import KERNEL_START_FAILURES, gradebook_scores, nbgrader_env
 
 __all__ = ["Course", "GradeError", "GradeOptions", "Outcome", "RunReport", "grade_class", "load_course"]
 
@@ -46,14 +46,12 @@ DEFAULT_MEMORY_MB = 2048.0
 DEFAULT_MAX_OUTPUT_MB = 16.0
 LOST = "lost"  # a result that says the worker, not the submission, failed
 # Failures of the machine, not of the submission: retried in the run, and left for the next run when
-# they persist.  A kernel that does not come up has not run a line of the learner's code yet (on a
-# loaded machine it can miss its start-up deadline, or lose a port to another process's kernel).
+# they persist.  A kernel that does not come up has not run a line of the learner's code yet.
 TRANSIENT = (
     "database is locked",
     "error accessing the nbgrader database",
     "could not connect",
-    "Kernel died before replying to kernel_info",
-    "Kernel didn't respond",
+    *KERNEL_START_FAILURES,
 )
 
 

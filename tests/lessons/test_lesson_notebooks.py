@@ -113,6 +113,8 @@ def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path, tmp_pat
     """Run every cell, then every cell again in the same kernel: both runs match the shipped outputs."""
     from nbclient import NotebookClient
 
+    from coursekit.grading import start_kernel_retrying
+
     # A private TMPDIR, so the lesson's sandbox does not collide with nbval running the same lesson.
     kernel_env = {**os.environ, "TMPDIR": str(tmp_path)}
 
@@ -121,7 +123,15 @@ def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path, tmp_pat
     nb = nbformat.read(path, as_version=4)
     resources = {"metadata": {"path": str(LESSONS)}}
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources=resources)
-    with client.setup_kernel(env=kernel_env):
+
+    def kernel_started():
+        setup = client.setup_kernel(env=kernel_env)
+        setup.__enter__()
+        return setup
+
+    # a kernel that did not come up (a port taken by a parallel test) is started once more
+    setup = start_kernel_retrying(kernel_started)
+    try:
         for run in ("first", "second"):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
@@ -129,3 +139,5 @@ def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path, tmp_pat
             observed = [cell_outputs(cell) for cell in code_cells(nb)]
             for number, (got, want) in enumerate(zip(observed, expected, strict=True)):
                 assert got == want, f"{run} run, code cell {number} of {path.name}"
+    finally:
+        setup.__exit__(None, None, None)
