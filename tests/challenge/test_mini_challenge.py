@@ -15,7 +15,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grader_support import AutogradeProof, Graded, Wrong, grade_cell_ids, mutation_table_problems
+from grader_support import (
+    AutogradeProof,
+    Graded,
+    Wrong,
+    grade_cell_ids,
+    mutation_table_problems,
+    without_solution_markers,
+)
 from mutations import MUTATIONS, REFERENCE, RUN_ID, Mutation, reference_script, wrong_script
 
 from coursekit import capture_console, check
@@ -27,7 +34,6 @@ ASSIGNMENT = "05_mini_challenge"
 NOTEBOOK = "mini_challenge"
 SOURCE = REPO / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
 RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def _sources(path: Path) -> dict[str, str]:
@@ -52,7 +58,7 @@ def test_notebook_solution_is_the_reference_script() -> None:
     source = _sources(SOURCE)["mc"]
     first, _, rest = source.partition("\n")
     assert first == "%%writefile train.py"
-    body = "".join(line for line in rest.splitlines(keepends=True) if line.strip() not in MARKERS)
+    body = without_solution_markers(rest)
     assert body.strip() == reference_script().strip()
 
 

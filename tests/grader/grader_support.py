@@ -79,10 +79,15 @@ def source_notebook(assignment: str, notebook: str) -> nbformat.NotebookNode:
     return nbformat.read(REPO / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
 
 
+def without_solution_markers(source: str) -> str:
+    """``source`` without its ``### BEGIN/END SOLUTION`` lines, every other line as it is."""
+    return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in _MARKERS)
+
+
 def solution_answer(assignment: str, notebook: str, grade_id: str) -> str:
     """The instructor's answer cell, without the solution markers: what a perfect learner would write."""
-    source = cell_sources(source_notebook(assignment, notebook))[grade_id]
-    return "\n".join(line for line in source.splitlines() if line.strip() not in _MARKERS) + "\n"
+    answer = without_solution_markers(cell_sources(source_notebook(assignment, notebook))[grade_id])
+    return answer if answer.endswith("\n") else answer + "\n"
 
 
 def grade_cell_ids(assignment: str, notebook: str, prefix: str) -> list[str]:

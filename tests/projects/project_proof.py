@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from grader_support import REPO, AutogradeProof, Wrong, replace_once
-
-_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+from grader_support import REPO, AutogradeProof, Wrong, replace_once, without_solution_markers
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,7 @@ def solution_answers(assignment: str) -> dict[str, str]:
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
-            lines = cell.source.splitlines(keepends=True)
-            answers[meta["grade_id"]] = "".join(line for line in lines if line.strip() not in _MARKERS)
+            answers[meta["grade_id"]] = without_solution_markers(cell.source)
     return answers
 
 
