@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
+import logging.config
 import sys
 from pathlib import Path
 
@@ -109,12 +111,43 @@ def register(subparsers) -> argparse.ArgumentParser:
         help="the course folder (default: the nearest folder with nbgrader_config.py)",
     )
     grade.add_argument("--no-progress", action="store_true", help="do not show the progress line")
+    grade.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default="WARNING",
+        help="what the grader logs on stderr (default WARNING: problems it worked around)",
+    )
+    grade.add_argument(
+        "-v", "--verbose", action="store_const", const="DEBUG", dest="log_level", help="--log-level DEBUG"
+    )
     grade.set_defaults(func=run)
     return grade
 
 
+def configure_logging(level: str) -> None:
+    """Send the grader's own records (the ``coursekit`` loggers) to stderr at ``level``."""
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+            "handlers": {
+                "stderr": {
+                    "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stderr",
+                    "formatter": "plain",
+                }
+            },
+            "loggers": {"coursekit": {"level": level, "handlers": ["stderr"], "propagate": False}},
+        }
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from coursekit.classgrade.run import GradeError, GradeOptions, grade_class
+
+    configure_logging(args.log_level)
 
     options = GradeOptions(
         course_root=args.course,

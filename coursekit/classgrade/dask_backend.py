@@ -13,8 +13,8 @@ machine can reach (``--db-url postgresql+psycopg://...``).  The ledger stays wit
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
 import os
 import socket
 import threading
@@ -22,9 +22,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from coursekit.classgrade.errors import GradeError
 from coursekit.classgrade.pool import WorkerLost, WorkerProcess
 
 __all__ = ["DaskExecutor", "grade_remote"]
+
+logger = logging.getLogger(__name__)
 
 _processes: dict[tuple[int, str], WorkerProcess] = {}
 _lock = threading.Lock()
@@ -60,8 +63,6 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on the optional extra
-            from coursekit.classgrade.run import GradeError
-
             raise GradeError(
                 "--scheduler needs Dask distributed: pip install 'coursekit[grading]' (or distributed)"
             ) from exc
@@ -71,22 +72,20 @@ class DaskExecutor:
         try:
             self.client = Client(address, timeout="20s")
         except OSError as exc:
-            from coursekit.classgrade.run import GradeError
-
             raise GradeError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
         self.futures: dict[Any, Any] = {}
         self._closed = False
 
     @property
     def workers(self) -> int:
-        with contextlib.suppress(Exception):
+        try:
             return sum(self.client.nthreads().values())
-        return 0
+        except Exception as exc:  # noqa: BLE001 - a scheduler that does not answer has no workers for us
+            logger.warning("cannot count the Dask workers: %s: %s", type(exc).__name__, exc)
+            return 0
 
     def start(self) -> None:
         if not self.workers:
-            from coursekit.classgrade.run import GradeError
-
             raise GradeError("the Dask scheduler has no workers: start some with `dask worker ADDRESS`")
 
     def submit(self, task) -> None:
@@ -110,13 +109,22 @@ class DaskExecutor:
         try:
             result = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost Dask worker, a cancelled task ...
+            where = f"{task.assignment}/{task.student}"
+            logger.warning("%s: the Dask task was lost: %s: %s", where, type(exc).__name__, exc)
             result = {"status": "lost", "reason": f"{type(exc).__name__}: {exc}", "killed_for_time": False}
+        logger.debug(
+            "%s/%s: %s from %s", task.assignment, task.student, result.get("status"), result.get("worker")
+        )
         self.results.put((task, result))
 
     def shutdown(self, kill: bool = False) -> None:
         self._closed = True
         if kill:
-            with contextlib.suppress(Exception):
+            try:
                 self.client.cancel(list(self.futures))
-        with contextlib.suppress(Exception):
+            except Exception as exc:  # noqa: BLE001 - stopping goes on; the scheduler drops them in the end
+                logger.warning("cannot cancel the Dask tasks still queued: %s: %s", type(exc).__name__, exc)
+        try:
             self.client.close()
+        except Exception as exc:  # noqa: BLE001 - the run is over either way
+            logger.warning("cannot close the Dask client: %s: %s", type(exc).__name__, exc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import selectors
 import signal
@@ -24,6 +25,8 @@ from typing import Any
 from coursekit.grading import nbgrader_env
 
 __all__ = ["WorkerLost", "WorkerProcess"]
+
+logger = logging.getLogger(__name__)
 
 
 class WorkerLost(RuntimeError):
@@ -87,21 +90,26 @@ class WorkerProcess:
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(Exception):
+        try:
             self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            logger.warning("worker %d did not end within 10 s of SIGKILL", self.proc.pid)
         for stream in (self.proc.stdin, self.proc.stdout):
-            with contextlib.suppress(Exception):
-                stream.close()
+            if stream is not None:
+                with contextlib.suppress(OSError):  # a pipe to a dead process may refuse to flush
+                    stream.close()
         self.proc = None
 
     def stop(self) -> None:
         """Ask the worker to finish and wait a little; kill it if it does not."""
         if self.proc is None:
             return
-        with contextlib.suppress(Exception):
+        try:
             self.proc.stdin.write(b'{"stop": true}\n')
             self.proc.stdin.flush()
             self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            logger.warning("worker %d did not stop when asked (%s): killing it", self.proc.pid, exc)
         self.kill()
 
     # -- protocol -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import fcntl
 import glob
 import hashlib
 import json
+import logging
 import os
 import queue
 import re
@@ -25,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from coursekit.classgrade.errors import GradeError
 from coursekit.classgrade.gradebook import (
     GradebookError,
     describe_db,
@@ -42,6 +44,8 @@ from coursekit.grading import KERNEL_START_FAILURES, gradebook_scores, nbgrader_
 
 __all__ = ["Course", "GradeError", "GradeOptions", "Outcome", "RunReport", "grade_class", "load_course"]
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_MEMORY_MB = 2048.0
 DEFAULT_MAX_OUTPUT_MB = 16.0
 LOST = "lost"  # a result that says the worker, not the submission, failed
@@ -53,10 +57,6 @@ TRANSIENT = (
     "could not connect",
     *KERNEL_START_FAILURES,
 )
-
-
-class GradeError(RuntimeError):
-    """The run cannot start (bad course, unknown assignment, another run in progress ...)."""
 
 
 @dataclass
@@ -273,22 +273,41 @@ class LocalExecutor:
         log = self.course.state_dir / "logs" / f"worker-{index}.log"
         worker = WorkerProcess(self.course.root, self.options, log_path=log)
         self.processes[index] = worker
-        with contextlib.suppress(WorkerLost, OSError):
+        try:
             worker.start()  # start importing nbgrader now, in parallel with the other workers
             worker.wait_ready()
             if worker.startup_s is not None:
                 self.startup_s.append(worker.startup_s)
+                logger.debug("local-%d: ready after %.2f s (log: %s)", index, worker.startup_s, log)
+        except (WorkerLost, OSError) as exc:
+            # Its first task starts it again, and reports a worker that cannot start as lost.
+            logger.warning("local-%d: the worker did not start: %s (log: %s)", index, exc, log)
         while not self.stopping.is_set():
             task = self.tasks.get()
             if task is None or self.stopping.is_set():
                 break
+            logger.debug("local-%d: grading %s/%s", index, task.assignment, task.student)
             try:
                 result = worker.run(task.assignment, task.student, task.budget_s)
             except WorkerLost as exc:
+                logger.warning(
+                    "local-%d: lost while grading %s/%s: %s", index, task.assignment, task.student, exc
+                )
                 result = {"status": LOST, "reason": str(exc), "killed_for_time": exc.killed_for_time}
             except Exception as exc:  # noqa: BLE001 - reported as a lost worker, never silently
+                logger.warning(
+                    "local-%d: %s/%s: %s: %s", index, task.assignment, task.student, type(exc).__name__, exc
+                )
                 worker.kill()
                 result = {"status": LOST, "reason": f"{type(exc).__name__}: {exc}", "killed_for_time": False}
+            logger.debug(
+                "local-%d: %s/%s %s in %.1f s",
+                index,
+                task.assignment,
+                task.student,
+                result.get("status"),
+                float(result.get("seconds") or 0.0),
+            )
             result["worker"] = f"local-{index}"
             if not self.stopping.is_set():
                 self.results.put((task, result))
@@ -483,8 +502,12 @@ def _grade_locked(
         progress.close()
         ledger.close()
         if sqlite_wal is not None:
-            with contextlib.suppress(Exception):
+            try:
                 set_sqlite_journal(course.db_url, "delete")
+            except Exception as exc:  # noqa: BLE001 - the grades are written; WAL mode only costs speed
+                logger.warning(
+                    "cannot switch the gradebook back from WAL mode: %s: %s", type(exc).__name__, exc
+                )
 
     wall = time.monotonic() - started
     report = RunReport(
@@ -498,8 +521,10 @@ def _grade_locked(
         worker_startup_s=list(getattr(executor, "startup_s", []) or []),
         discovered={a: len(students[a]) for a in assignments},
     )
-    with contextlib.suppress(Exception):
+    try:
         report.averages = _averages(course, assignments)
+    except Exception as exc:  # noqa: BLE001 - the summary then goes without the averages table
+        logger.warning("cannot compute the class averages: %s: %s", type(exc).__name__, exc)
     _write_last_run(course, report)
     out.write(summary_text(report, assignments))
     out.flush()
@@ -513,6 +538,9 @@ def _settle(task: Task, result: dict[str, Any], executor: Any) -> Outcome | None
     seconds = float(result.get("seconds") or 0.0)
     worker = str(result.get("worker", ""))
     if status == LOST:
+        logger.debug(
+            "%s/%s: worker lost (attempt %d): %s", task.assignment, task.student, task.attempts + 1, reason
+        )
         if result.get("killed_for_time"):
             return Outcome(
                 task.assignment, task.student, "failed", reason, seconds, final=True, worker=worker
@@ -526,6 +554,7 @@ def _settle(task: Task, result: dict[str, Any], executor: Any) -> Outcome | None
                        final=True, worker=worker)  # fmt: skip
     final = _is_final(status, reason)
     if not final and task.attempts < 2:
+        logger.info("%s/%s: the machine failed, grading again: %s", task.assignment, task.student, reason)
         task.attempts += 1
         executor.submit(task)
         return None
@@ -552,10 +581,13 @@ def _averages(course: Course, assignments: list[str]) -> dict[str, dict[str, Any
 
 
 def _write_last_run(course: Course, report: RunReport) -> None:
-    with contextlib.suppress(OSError):
-        data = asdict(report)
-        data["exit_code"] = report.exit_code
-        (course.state_dir / "last-run.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    data = asdict(report)
+    data["exit_code"] = report.exit_code
+    path = course.state_dir / "last-run.json"
+    try:
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    except OSError as exc:  # the ledger holds every result; this file only repeats the last summary
+        logger.warning("cannot write %s: %s", path, exc)
 
 
 def summary_text(report: RunReport, assignments: list[str]) -> str:

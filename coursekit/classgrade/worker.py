@@ -49,6 +49,8 @@ GRADED = "graded"
 TIMED_OUT = "timed_out"
 FAILED = "failed"
 
+logger = logging.getLogger(__name__)
+
 _LOG_PREFIX = re.compile(r"^\[\w+ \| \w+\]")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)?):? ?(.*)$")
 
@@ -258,8 +260,10 @@ class Grader:
             code = 1
             buffer.write(traceback.format_exc())
         finally:
-            with contextlib.suppress(Exception):
+            try:
                 app.reset()
+            except Exception as exc:  # noqa: BLE001 - the next submission builds its app anew anyway
+                logger.warning("nbgrader's app did not reset: %s: %s", type(exc).__name__, exc)
             os.chdir(cwd)
         return code, buffer.getvalue(), autograded, cell_timeout
 
@@ -293,10 +297,12 @@ class Grader:
     def _write_log(self, assignment: str, student: str, log: str) -> None:
         if self.log_dir is None:
             return
-        with contextlib.suppress(OSError):
-            folder = self.log_dir / assignment
+        folder = self.log_dir / assignment
+        try:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{student}.log").write_text(log, encoding="utf-8")
+        except OSError as exc:  # the result itself still reaches the ledger
+            logger.warning("cannot write the log of %s/%s: %s", assignment, student, exc)
 
 
 def main(argv: list[str] | None = None) -> int:

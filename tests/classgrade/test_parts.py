@@ -319,3 +319,36 @@ def test_grade_is_a_coursekit_subcommand(capsys) -> None:
 def test_grade_outside_a_course_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert cli.main(["grade", "--course", str(tmp_path)]) == 2
     assert "no nbgrader_config.py" in capsys.readouterr().err
+
+
+def test_a_retry_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
+    busy = {"status": "failed", "reason": "sqlite3.OperationalError: database is locked"}
+    with caplog.at_level("INFO", logger="coursekit.classgrade"):
+        assert _settle(Task("a", "ann", "h", 100.0), busy, _Executor()) is None
+    (record,) = [r for r in caplog.records if r.name == "coursekit.classgrade.run"]
+    assert (
+        record.levelname == "INFO"
+        and "a/ann" in record.getMessage()
+        and "database is locked" in record.getMessage()
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "level"), [([], "WARNING"), (["-v"], "DEBUG"), (["--log-level", "info"], "INFO")]
+)
+def test_log_level_flags(flags: list[str], level: str) -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["grade", *flags]).log_level == level
+
+
+def test_the_grader_logs_to_stderr_at_the_level_asked(capsys) -> None:
+    import logging
+
+    from coursekit.classgrade.command import configure_logging
+
+    configure_logging("DEBUG")
+    logging.getLogger("coursekit.classgrade.run").debug("local-0: grading a/ann")
+    logging.getLogger("other.library").warning("not the grader's")
+    err = capsys.readouterr().err
+    assert "DEBUG coursekit.classgrade.run: local-0: grading a/ann" in err
+    assert "not the grader's" not in err
