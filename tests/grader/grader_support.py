@@ -84,6 +84,27 @@ def without_solution_markers(source: str) -> str:
     return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in _MARKERS)
 
 
+# Plain names learners give their own things; a given cell that rebinds one breaks a right answer.
+USUAL_NAMES = frozenset(
+    {"logger", "log", "handler", "handlers", "cfg", "config", "fields", "records", "record", "lines", "line"}
+    | {"result", "name", "value", "path", "folder", "console", "first", "second", "errors", "output"}
+)
+# Names the checks use for their own tools: a learner who defines them must change nothing.
+CHECKS_NAMES = frozenset({"check", "fail", "sandbox", "check_contains", "CheckFailed", "capture_console"})
+
+
+def usual_names(answers: Mapping[str, str]) -> set[str]:
+    """The plain names (and checks' names) that the answer cells bind at top level."""
+    from coursekit.namespace import bound_names
+
+    bound = set()
+    for source in answers.values():
+        magic, _, script = source.partition("\n")
+        # A %%writefile answer is a script: its names are the script's.
+        bound |= {name for name, _ in bound_names(script if magic.startswith("%%writefile") else source)}
+    return bound & (USUAL_NAMES | CHECKS_NAMES)
+
+
 def solution_answer(assignment: str, notebook: str, grade_id: str) -> str:
     """The instructor's answer cell, without the solution markers: what a perfect learner would write."""
     answer = without_solution_markers(cell_sources(source_notebook(assignment, notebook))[grade_id])
@@ -222,22 +243,49 @@ def error_records(log: str) -> str:
     return "\n".join(kept)[-8000:]
 
 
+def run_twice(source: nbformat.NotebookNode, submission: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``submission`` as a learner hands it in after running the whole notebook twice in one kernel.
+
+    Its cells come first as a plain copy (the answers as handed in, every check of ``source`` with its
+    hidden tests, no nbgrader metadata), then as they are: the grader runs every cell once more from the
+    top in the same kernel, with what the first pass left behind, and grades the second pass.
+    """
+    handed_in = cell_sources(submission)
+    first_pass = []
+    for cell in source.cells:
+        copy = nbformat.from_dict(dict(cell))
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            copy.source = handed_in[meta["grade_id"]]
+        copy.metadata = nbformat.from_dict({})
+        copy.id = f"first-pass-{len(first_pass)}"
+        first_pass.append(copy)
+    doubled = nbformat.from_dict(dict(submission))
+    doubled.cells = first_pass + list(submission.cells)
+    return doubled
+
+
 def grade_submissions(
     base: Path,
     assignment: str,
     notebook: str,
     submissions: Mapping[str, Mapping[str, str] | None],
     *extra_args: str,
+    reruns: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Graded:
     """Release ``assignment`` in a course under ``base``, hand in one notebook per student, autograde once.
 
     ``submissions`` maps a student id to the answer cells handed in, ``{grade_id: source}`` (None:
-    the untouched release).
+    the untouched release).  Each student of ``reruns`` hands in the answer cells given there in a
+    notebook that was run twice from the top (:func:`run_twice`).
     """
     course = make_course(base / "course", [assignment], source_root=REPO)
     release = course / "notebooks" / assignment / f"{notebook}.ipynb"
     for student, answers in submissions.items():
         nb = make_submission(release, answers or {})
+        submit(course, student, assignment, {notebook: nb})
+    for student, answers in (reruns or {}).items():
+        nb = run_twice(source_notebook(assignment, notebook), make_submission(release, answers))
         submit(course, student, assignment, {notebook: nb})
     result = autograde(course, assignment, *extra_args)
     return Graded(
@@ -291,6 +339,12 @@ class AutogradeProof:
 
     ASSIGNMENT: str
     NOTEBOOK: str
+    # Students (right or wrong) whose verdict could depend on how threads or requests interleave: each is
+    # graded REPEATS times in the same run, and every copy must get the same score on every cell.
+    REPEATED: tuple[str, ...] = ()
+    REPEATS = 5
+    # The right answer handed in once more as a notebook run twice from the top (student "rerun").
+    RERUN = "solution"
 
     @classmethod
     def solution(cls) -> dict[str, str]:
@@ -303,9 +357,26 @@ class AutogradeProof:
         raise NotImplementedError
 
     @classmethod
+    def right(cls) -> dict[str, dict[str, str]]:
+        """Right answers other than the solution, by student id: each must get full marks."""
+        return {}
+
+    @classmethod
     def others(cls) -> dict[str, dict[str, str]]:
         """More students for the same run (the subclass checks them): ``{student: answers}``."""
         return {}
+
+    @classmethod
+    def answers_of(cls, student: str) -> Mapping[str, str]:
+        """The answer cells that ``student`` (the solution, a right, wrong or other answer) hands in."""
+        everyone = {"solution": cls.solution(), **cls.right(), **cls.others()}
+        everyone.update((name, w.answers) for name, w in cls.wrong().items())
+        return everyone[student]
+
+    @classmethod
+    def copies(cls, student: str) -> list[str]:
+        """The student ids under which a REPEATED student is graded, the original first."""
+        return [student, *(f"{student}_again{n}" for n in range(2, cls.REPEATS + 1))]
 
     @classmethod
     def grade_cells(cls) -> list[str]:
@@ -314,21 +385,42 @@ class AutogradeProof:
     @classmethod
     def students(cls) -> dict[str, Mapping[str, str] | None]:
         """Every student of the run and the answer cells they hand in (None: the untouched release)."""
-        groups = [{"solution", "untouched"}, set(cls.others()), set(cls.wrong())]
+        groups = [{"solution", "untouched", "rerun"}, set(cls.right()), set(cls.others()), set(cls.wrong())]
         names = [name for group in groups for name in group]
         assert len(names) == len(set(names)), f"student ids used twice: {sorted(names)}"
         wrong = {name: w.answers for name, w in cls.wrong().items()}
-        return {"solution": cls.solution(), "untouched": None, **cls.others(), **wrong}
+        everyone = {"solution": cls.solution(), "untouched": None, **cls.right(), **cls.others(), **wrong}
+        for student in cls.REPEATED:
+            everyone.update((copy, cls.answers_of(student)) for copy in cls.copies(student)[1:])
+        return everyone
+
+    @classmethod
+    def reruns(cls) -> dict[str, Mapping[str, str]]:
+        return {"rerun": cls.answers_of(cls.RERUN)}
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "wrong" in metafunc.fixturenames:
             metafunc.parametrize("wrong", sorted(self.wrong()))
+        if "right" in metafunc.fixturenames:
+            metafunc.parametrize("right", sorted(self.right()))
 
     @pytest.fixture(scope="class")
     @classmethod
     def graded(cls, tmp_path_factory: pytest.TempPathFactory) -> Graded:
         base = tmp_path_factory.mktemp(cls.__name__)
-        return grade_submissions(base, cls.ASSIGNMENT, cls.NOTEBOOK, cls.students())
+        return grade_submissions(base, cls.ASSIGNMENT, cls.NOTEBOOK, cls.students(), reruns=cls.reruns())
+
+    def test_repeated_students_are_known(self) -> None:
+        known = {"solution", *self.right(), *self.others(), *self.wrong()}
+        assert set(self.REPEATED) <= known, set(self.REPEATED) - known
+        assert self.RERUN in known - set(self.wrong()), f"{self.RERUN} must be a right answer"
+
+    def test_enough_right_answers_use_the_learners_usual_names(self) -> None:
+        """Right answers bind plain names the given cells must leave alone (and the checks' own names)."""
+        plain = [name for name, answers in self.right().items() if usual_names(answers)]
+        assert len(plain) >= 3, f"right answers that bind {sorted(USUAL_NAMES)} at top level: {plain}"
+        checks_names = {n for answers in self.right().values() for n in usual_names(answers)} & CHECKS_NAMES
+        assert checks_names, f"no right answer defines one of the checks' own names {sorted(CHECKS_NAMES)}"
 
     @pytest.mark.slow
     def test_every_test_cell_is_graded(self, graded: Graded) -> None:
@@ -338,7 +430,7 @@ class AutogradeProof:
     @pytest.mark.slow
     def test_the_run_finishes_and_grades_everyone(self, graded: Graded) -> None:
         assert graded.returncode == 0, error_records(graded.log) or graded.log[-3000:]
-        assert set(graded.scores) == set(self.students())
+        assert set(graded.scores) == set(self.students()) | set(self.reruns())
 
     @pytest.mark.slow
     def test_solution_gets_full_marks(self, graded: Graded) -> None:
@@ -354,6 +446,44 @@ class AutogradeProof:
         expected = self.wrong()[wrong]
         assert graded.total(wrong) < graded.full, f"{expected.mistake}\n{graded.describe(wrong)}"
         assert graded.lost(wrong) == expected.loses, f"{expected.mistake}\n{graded.describe(wrong)}"
+
+    @pytest.mark.slow
+    def test_right_answer_gets_full_marks(self, graded: Graded, right: str) -> None:
+        assert graded.lost(right) == set(), graded.describe(right)
+
+    @pytest.mark.slow
+    def test_a_notebook_run_twice_still_gets_full_marks(self, graded: Graded) -> None:
+        assert graded.lost("rerun") == set(), graded.describe("rerun")
+
+
+class SchedulingProof(AutogradeProof):
+    """The proof of an assignment whose checks involve threads or concurrent requests.
+
+    Mixed in first: ``class TestEx3(SchedulingProof, ExerciseProof)``.
+
+    Each of its REPEATED students (the answers whose verdict could depend on how the threads
+    interleave, wrong and right) is graded REPEATS times in the same autograde run: every copy must
+    get the same score on every cell, and lose exactly the cells expected (a right answer: none).
+    """
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        super().pytest_generate_tests(metafunc)
+        if "repeated" in metafunc.fixturenames:
+            metafunc.parametrize("repeated", self.REPEATED)
+
+    def test_scheduling_sensitive_answers_are_listed(self) -> None:
+        wrong = set(self.wrong())
+        assert set(self.REPEATED) & wrong, "list the known-wrong answers that mix up threads"
+        assert set(self.REPEATED) - wrong, "and at least one right answer"
+
+    @pytest.mark.slow
+    def test_repeated_student_gets_the_same_scores_every_time(self, graded: Graded, repeated: str) -> None:
+        copies = self.copies(repeated)
+        differing = [c for c in copies if graded.scores.get(c) != graded.scores.get(repeated)]
+        assert not differing, "\n".join(graded.describe(c) for c in copies)
+        wrong = self.wrong()
+        expected = wrong[repeated].loses if repeated in wrong else frozenset()
+        assert graded.lost(repeated) == expected, graded.describe(repeated)
 
 
 class ExerciseProof(AutogradeProof):
@@ -399,7 +529,7 @@ class ExerciseProof(AutogradeProof):
         return {**from_files, **from_table}
 
     @classmethod
-    def others(cls) -> dict[str, dict[str, str]]:
+    def right(cls) -> dict[str, dict[str, str]]:
         return {name: {cls.EXERCISE: v.source} for name, v in cls.variants().items() if v.right}
 
     @classmethod
@@ -409,8 +539,6 @@ class ExerciseProof(AutogradeProof):
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         super().pytest_generate_tests(metafunc)
         variants = self.variants()
-        if "right" in metafunc.fixturenames:
-            metafunc.parametrize("right", sorted(n for n, v in variants.items() if v.right))
         if "variant" in metafunc.fixturenames:
             metafunc.parametrize("variant", sorted(variants))
         if "mutation" in metafunc.fixturenames:
@@ -422,7 +550,7 @@ class ExerciseProof(AutogradeProof):
     # --- fast checks of the variant files and the source notebook --------------------------------
 
     def test_enough_answers(self) -> None:
-        wrong, right = self.wrong(), self.others()
+        wrong, right = self.wrong(), self.right()
         assert len(wrong) >= 10 and len(right) >= 3, (sorted(wrong), sorted(right))
 
     def test_every_test_cell_is_failed_by_some_wrong_answer(self) -> None:
@@ -452,10 +580,6 @@ class ExerciseProof(AutogradeProof):
         assert docs and all(docs.values()), docs
 
     # --- the real grader -------------------------------------------------------------------------
-
-    @pytest.mark.slow
-    def test_right_answer_gets_full_marks(self, graded: Graded, right: str) -> None:
-        assert graded.lost(right) == set(), graded.describe(right)
 
     @pytest.mark.slow
     def test_feedback_says_observed_and_expected(self, graded: Graded) -> None:

@@ -51,6 +51,28 @@ def apply(answers: Mapping[str, str], edit: Edit) -> dict[str, str]:
     return {**answers, edit.grade_id: source}
 
 
+FILES = Path(__file__).resolve().parent / "files"
+_CELL_MARK = "# %% "
+
+
+def read_answer_file(path: Path, solution: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """A right answer to a project, from ``files/<assignment>/right_*.py``: ``(description, answers)``.
+
+    The file opens with ``# RIGHT: ...`` comment lines, then one section per answer cell it writes,
+    each under a line ``# %% <grade_id>``; the cells it does not write are the solution's.
+    """
+    text = path.read_text(encoding="utf-8")
+    header, *sections = text.split("\n" + _CELL_MARK)
+    description = " ".join(line.lstrip("#").strip() for line in header.splitlines() if line.startswith("#"))
+    answers = dict(solution)
+    for section in sections:
+        grade_id, _, source = section.partition("\n")
+        assert grade_id.strip() in solution, f"{path.name}: no answer cell {grade_id.strip()!r}"
+        answers[grade_id.strip()] = source.strip("\n") + "\n"
+    assert sections, f"{path.name}: no '{_CELL_MARK}<grade_id>' section"
+    return description, answers
+
+
 class ProjectProof(AutogradeProof):
     """The grader proof of one project: a test class sets the assignment, its answer cells and EDITS."""
 
@@ -60,6 +82,24 @@ class ProjectProof(AutogradeProof):
     @classmethod
     def solution(cls) -> dict[str, str]:
         return solution_answers(cls.ASSIGNMENT)
+
+    @classmethod
+    def right_files(cls) -> dict[str, tuple[str, dict[str, str]]]:
+        """``{student: (description, answers)}`` for every ``files/<assignment>/right_*.py``."""
+        solution = cls.solution()
+        return {
+            path.stem: read_answer_file(path, solution)
+            for path in sorted((FILES / cls.ASSIGNMENT).glob("right_*.py"))
+        }
+
+    @classmethod
+    def right(cls) -> dict[str, dict[str, str]]:
+        return {name: answers for name, (_, answers) in cls.right_files().items()}
+
+    def test_right_files_say_what_they_get_right(self) -> None:
+        for name, (description, answers) in self.right_files().items():
+            assert description.startswith("RIGHT:"), f"{name}: {description!r}"
+            assert answers != self.solution(), f"{name} is the solution itself"
 
     @classmethod
     def wrong(cls) -> dict[str, Wrong]:
