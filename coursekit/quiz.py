@@ -1,11 +1,11 @@
 """Checks for the quiz: is an answer well-formed (visible tests), is it right (hidden tests)?
 
 A quiz test cell checks the form of the answer where the learner can see it
-and grades it in its hidden part::
+and grades it in its hidden part, under private names so that the learner's own names stay theirs::
 
-    valid_choice("q1", q1, "abcd")
+    _valid_choice("q1", q1, "abcd")
     ### BEGIN HIDDEN TESTS
-    grade("q1", q1, "c", "Handlers send records to a destination ...")
+    _grade("q1", q1, "c", "Handlers send records to a destination ...")
     ### END HIDDEN TESTS
 
 ``grade`` prints the explanation when the answer is right and fails with it

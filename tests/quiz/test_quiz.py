@@ -47,9 +47,9 @@ def _cells(path: Path) -> dict[str, nbformat.NotebookNode]:
 
 def _grade_call(source: str) -> ast.Call:
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "grade":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_grade":
             return node
-    raise AssertionError(f"no grade(...) call in:\n{source}")
+    raise AssertionError(f"no _grade(...) call in:\n{source}")
 
 
 def _questions() -> dict[str, tuple[object, str]]:
