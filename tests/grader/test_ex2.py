@@ -14,3 +14,4 @@ class TestEx2Config(ExerciseProof):
     VALIDATE_STUDENT = "log_config_per_field"
     VALIDATE_CELL = "ex2_log_config"
     VALIDATE_TEXT = "log_config must log exactly one record"
+    RERUN = "right_own_check_and_fail"
