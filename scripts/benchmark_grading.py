@@ -60,7 +60,7 @@ def answers_for(assignment: str) -> list[tuple[str, str | None]]:
     """
     grade_id, _notebook = exercise_parts(assignment)
     proof = _proof(assignment)
-    rights = sorted((name, answers[grade_id]) for name, answers in proof.others().items())
+    rights = sorted((name, answers[grade_id]) for name, answers in proof.right().items())
     wrongs = sorted((name, wrong.answers[grade_id]) for name, wrong in proof.wrong().items())
     variants: list[tuple[str, str | None]] = [("solution", proof.solution()[grade_id])]
     for index in range(max(len(rights), len(wrongs))):  # interleave: a mix of right and wrong
