@@ -38,6 +38,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +91,39 @@ TIMEOUT = 60
 _LEVEL_RE = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
 _TOKEN_RE = re.compile(r"(?<![\w.-])([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|[^\s,;]+)")
 _SCRUBBED = ("RUN_ID", "LOG_LEVEL", "LOG_FILE", "PYTHONWARNINGS")
-_PROBE = """\
+# Runs train.py with its wall clock stopped at COURSEKIT_CLOCK (seconds since the epoch) and/or
+# reports the logging handlers alive at exit to the file COURSEKIT_PROBE_OUT.
+_WRAPPER = """\
 import atexit, json, logging, logging.handlers, os, runpy, sys
-_out = os.environ.pop("COURSEKIT_PROBE_OUT")
+_out = os.environ.pop("COURSEKIT_PROBE_OUT", None)
+_clock = os.environ.pop("COURSEKIT_CLOCK", None)
+if _clock is not None:
+    import datetime, time
+    _now = float(_clock)
+    _localtime, _gmtime, _ctime, _asctime, _strftime = (
+        time.localtime, time.gmtime, time.ctime, time.asctime, time.strftime)
+    time.time = lambda: _now
+    time.time_ns = lambda: int(_now * 1e9)
+    time.localtime = lambda secs=None: _localtime(_now if secs is None else secs)
+    time.gmtime = lambda secs=None: _gmtime(_now if secs is None else secs)
+    time.ctime = lambda secs=None: _ctime(_now if secs is None else secs)
+    time.asctime = lambda t=None: _asctime(_localtime(_now) if t is None else t)
+    time.strftime = lambda fmt, t=None: _strftime(fmt, _localtime(_now) if t is None else t)
+    class _Datetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls.fromtimestamp(_now, tz)
+        @classmethod
+        def utcnow(cls):
+            return cls.fromtimestamp(_now, datetime.timezone.utc).replace(tzinfo=None)
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(_now)
+    class _Date(datetime.date):
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(_now)
+    datetime.datetime, datetime.date = _Datetime, _Date
 def _report():
     found = []
     for ref in list(logging._handlerList):
@@ -102,7 +133,8 @@ def _report():
                           "rotating": isinstance(h, logging.handlers.BaseRotatingHandler)})
     with open(_out, "w", encoding="utf-8") as fh:
         json.dump(found, fh)
-atexit.register(_report)
+if _out is not None:
+    atexit.register(_report)
 sys.argv = sys.argv[1:]
 sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
 runpy.run_path(sys.argv[0], run_name="__main__")
@@ -143,6 +175,7 @@ class TrainRun:
     outputs: dict[str, str] = field(default_factory=dict)
     git_sha: str | None = None
     handlers: list[dict[str, Any]] | None = None
+    clock: str | None = None
 
     @property
     def json_logs(self) -> bool:
@@ -157,6 +190,8 @@ class TrainRun:
             text += " with " + ", ".join(f"{name} = {content}" for name, content in self.inputs.items())
         if self.git_sha:
             text += " (inside a git repository)"
+        if self.clock:
+            text += f" (the clock reads {self.clock})"
         return text
 
     @property
@@ -165,14 +200,20 @@ class TrainRun:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
     def log_lines(self, log_file: str = DEFAULTS["log_file"]) -> list[str]:
-        """Non-empty lines of the log file and of its rotated backups (oldest first)."""
+        """Non-empty lines of the log file and of its rotated backups (oldest first).
+
+        Backups are ``<file>.1``, ``<file>.2`` ... (size rotation, higher is older) or
+        ``<file>.2026-01-05``, ``<file>.2026-01-05_09-12`` ... (time rotation).
+        """
         rel = Path(log_file).as_posix().removeprefix("./")
-        backups = sorted(
-            (name for name in self.outputs if re.fullmatch(re.escape(rel) + r"\.\d+", name)),
-            key=lambda name: -int(name.rsplit(".", 1)[1]),
-        )
+        numbered, dated = [], []
+        for name in self.outputs:
+            backup = re.fullmatch(re.escape(rel) + r"\.(?:(\d+)|\d{4}-\d{2}-\d{2}[\d_-]*)", name)
+            if backup:
+                (numbered if backup[1] else dated).append(name)
+        numbered.sort(key=lambda name: -int(name.rsplit(".", 1)[1]))
         lines: list[str] = []
-        for name in [*backups, rel]:
+        for name in [*sorted(dated), *numbered, rel]:
             lines += [line for line in self.outputs.get(name, "").splitlines() if line.strip()]
         return lines
 
@@ -233,6 +274,7 @@ def run_train(
     files: Mapping[str, str | Mapping[str, Any]] | None = None,
     git: bool = False,
     probe: bool = False,
+    clock: str | None = None,
     check_exit: bool = True,
     timeout: float = TIMEOUT,
 ) -> TrainRun:
@@ -241,7 +283,10 @@ def run_train(
     ``env`` adds environment variables; ``files`` writes input files first
     (a mapping is written as JSON); ``git`` commits the script to a new git
     repository first (``run.git_sha`` is the commit); ``probe`` records the
-    logging handlers alive at exit in ``run.handlers``.  With ``check_exit``
+    logging handlers alive at exit in ``run.handlers``; ``clock`` (local time,
+    ``"2026-01-05 09:00:00.250"``) stops the script's wall clock at that instant
+    (``time.time()``, ``datetime.now()`` ...), so time-based names are the same on
+    every machine.  With ``check_exit``
     (the default) a non-zero exit status fails, showing the end of stderr.
     """
     script = Path(script)
@@ -267,7 +312,10 @@ def run_train(
         command = [sys.executable, "train.py", *args]
         if probe:
             run_env["COURSEKIT_PROBE_OUT"] = str(probe_file)
-            command = [sys.executable, "-c", _PROBE, "train.py", *args]
+        if clock is not None:
+            run_env["COURSEKIT_CLOCK"] = repr(datetime.fromisoformat(clock).timestamp())
+        if probe or clock is not None:
+            command = [sys.executable, "-c", _WRAPPER, "train.py", *args]
         try:
             result = subprocess.run(
                 command, cwd=workdir, env=run_env, capture_output=True, text=True, timeout=timeout,
@@ -294,6 +342,7 @@ def run_train(
             outputs=_read_outputs(workdir, {"train.py", *inputs}),
             git_sha=git_sha,
             handlers=handlers,
+            clock=clock,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -531,9 +580,10 @@ def check_fresh_run_ids(first: TrainRun, second: TrainRun) -> None:
     check(
         len(a) == 1 and len(b) == 1 and a != b,
         "without RUN_ID every run must get a run_id of its own",
-        f"run_ids {sorted(a)} for the first run and {sorted(b)} for the second",
+        f"run_ids {sorted(a)} for `{first.describe()}` and {sorted(b)} for `{second.describe()}`",
         "one run_id per run, different between the two runs",
-        hint="generate it once at startup, e.g. uuid.uuid4().hex[:12], unless RUN_ID is set",
+        hint="generate it once at startup, e.g. uuid.uuid4().hex[:12], unless RUN_ID is set "
+        "(a timestamp to the second is the same for two runs started in the same second)",
     )
 
 

@@ -187,6 +187,15 @@ MUTATIONS = (
         ),
     ),
     Mutation(
+        "run_id_from_clock",
+        "the run_id is the start time to the second: two runs started in the same second share it",
+        loses=("mc_run_id",),
+        edits=(
+            ("import uuid\n", ""),
+            (RUN_ID, 'run_id = environ.get("RUN_ID") or time.strftime("%Y%m%d-%H%M%S")'),
+        ),
+    ),
+    Mutation(
         "run_id_ignores_env",
         "RUN_ID from the environment is ignored: a new run_id is always generated",
         loses=("mc_run_id",),

@@ -1,11 +1,12 @@
 """The mini challenge (train.py) is graded the way it should be.
 
 Fast tests check the notebook's answer against the reference script, run every
-test cell's code directly on the reference, and check the table of known-wrong
-scripts (``mutations.py``).  The slow proof runs the real ``nbgrader autograde``
-once, on one student per variant: the reference solution gets full marks, the
-untouched release gets zero, and every known-wrong script loses points on
-exactly the test cells its entry names.
+test cell's code directly on the reference and on every other right script
+(``files/right_*.py``), and check the table of known-wrong scripts
+(``mutations.py``).  The slow proof runs the real ``nbgrader autograde`` once, on
+one student per variant: the reference solution and every right script get full
+marks, the untouched release gets zero, and every known-wrong script loses points
+on exactly the test cells its entry names.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from grader_support import (
 )
 from mutations import MUTATIONS, REFERENCE, RUN_ID, Mutation, reference_script, wrong_script
 
-from coursekit import capture_console, check
+from coursekit import capture_console
 from coursekit import train_checks as tc
 from coursekit.grading import cell_sources
 
@@ -34,6 +35,7 @@ ASSIGNMENT = "05_mini_challenge"
 NOTEBOOK = "mini_challenge"
 SOURCE = REPO / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
 RELEASE = REPO / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+RIGHT_SCRIPTS = sorted((Path(__file__).resolve().parent / "files").glob("right_*.py"))
 
 
 def _sources(path: Path) -> dict[str, str]:
@@ -111,15 +113,60 @@ def test_mutations_whose_edits_overlap_fail() -> None:
         wrong_script(mutation)
 
 
-def test_reference_passes_every_test_cell_when_run_directly(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test cell's code (hidden checks included) runs clean against the reference script."""
-    monkeypatch.setattr(tc, "default_script", lambda: REFERENCE)
+def _run_test_cells(script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run each test cell's code (hidden checks included) against ``script``, as the notebook would."""
+    monkeypatch.setattr(tc, "default_script", lambda: script)
     for gid, source in _test_cells().items():
-        namespace = {"tc": tc, "capture_console": capture_console, "check": check}
+        namespace = {"_tc": tc, "_capture_console": capture_console}
         try:
             exec(compile(source, gid, "exec"), namespace)  # noqa: S102 - the notebook's own test code
         except AssertionError as exc:
-            pytest.fail(f"{gid} fails on the reference script:\n{exc}")
+            pytest.fail(f"{gid} fails on {script.name}:\n{exc}")
+
+
+def test_reference_passes_every_test_cell_when_run_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    _run_test_cells(REFERENCE, monkeypatch)
+
+
+@pytest.mark.parametrize("script", RIGHT_SCRIPTS, ids=lambda p: p.stem)
+def test_right_script_passes_every_test_cell_when_run_directly(
+    script: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert script.read_text(encoding="utf-8").startswith("# RIGHT: "), f"{script.name} says what it is"
+    _run_test_cells(script, monkeypatch)
+
+
+def test_time_rotated_backups_are_read_oldest_first() -> None:
+    run = tc.TrainRun(
+        args=[],
+        env={},
+        inputs={},
+        returncode=0,
+        stdout="",
+        stderr="",
+        outputs={
+            "logs/train.log": "third\n",
+            "logs/train.log.2026-01-05_09-00-01": "second\n",
+            "logs/train.log.2026-01-05_09-00-00": "first\n",
+            "logs/train.log.other": "not a backup\n",
+        },
+    )
+    assert run.log_lines() == ["first", "second", "third"]
+
+
+def test_a_stopped_clock_is_what_every_time_function_reads(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import datetime, sys, time\n"
+        "now = datetime.datetime.now().isoformat()\n"
+        "print(time.time(), time.strftime('%H:%M:%S'), now, file=sys.stderr)\n",
+        encoding="utf-8",
+    )
+    run = tc.run_train(script, clock="2026-01-05 09:00:00.250")
+    clock, hms, now = run.stderr.split()
+    assert float(clock) == pytest.approx(tc.datetime.fromisoformat("2026-01-05 09:00:00.250").timestamp())
+    assert (hms, now) == ("09:00:00", "2026-01-05T09:00:00.250000")
+    assert "(the clock reads 2026-01-05 09:00:00.250)" in run.describe()
 
 
 def test_parse_line_reads_tokens_config_and_json() -> None:
@@ -155,10 +202,17 @@ class TestMiniChallengeAutograde(AutogradeProof):
     """The reference, the untouched release and every mutation, graded in one nbgrader run."""
 
     ASSIGNMENT, NOTEBOOK = ASSIGNMENT, NOTEBOOK
+    # A run_id made of the start time: the clock decides it, so both are graded several times.
+    REPEATED = ("right_dataclass_dictconfig", "run_id_from_clock")
+    RERUN = "right_top_to_bottom"
 
     @classmethod
     def solution(cls) -> dict[str, str]:
         return _answer(reference_script())
+
+    @classmethod
+    def right(cls) -> dict[str, dict[str, str]]:
+        return {path.stem: _answer(path.read_text(encoding="utf-8")) for path in RIGHT_SCRIPTS}
 
     @classmethod
     def wrong(cls) -> dict[str, Wrong]:
