@@ -36,6 +36,7 @@ class TestTrainingLogger(ProjectProof):
     ASSIGNMENT, NOTEBOOK = "07_project_training_logger", "training_logger"
     ANSWER_CELLS = frozenset({"tl_formatter", "tl_setup", "tl_train", "tl_summary", "tl_answer"})
     EDITS = EDITS
+    RERUN = "right_plain_names"
 
     def test_every_test_cell_opens_with_a_docstring(self) -> None:
         nb = nbformat.read(source_notebook(self.ASSIGNMENT), as_version=4)
