@@ -221,3 +221,16 @@ class TestMiniChallengeAutograde(AutogradeProof):
     @pytest.mark.slow
     def test_the_challenge_is_worth_20_points(self, graded: Graded) -> None:
         assert graded.full == 20
+
+
+def test_each_command_runs_with_its_own_fixed_string_hashes(tmp_path: Path) -> None:
+    """Same command, same PYTHONHASHSEED on every grading; another run_id, another one."""
+    script = tmp_path / "train.py"
+    script.write_text('import os, sys\nprint(os.environ["PYTHONHASHSEED"], file=sys.stderr)\n')
+    first = tc.run_train(script, ["--seed", "1"], env={"RUN_ID": "first"}).stderr
+    again = tc.run_train(script, ["--seed", "1"], env={"RUN_ID": "first"}).stderr
+    other = tc.run_train(script, ["--seed", "1"], env={"RUN_ID": "second"}).stderr
+    assert first == again == tc.hash_seed(["--seed", "1"], {"RUN_ID": "first"}) + "\n"
+    assert other != first
+    given = tc.run_train(script, env={"PYTHONHASHSEED": "7"}).stderr
+    assert given == "7\n"
