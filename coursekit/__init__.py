@@ -23,11 +23,13 @@ from coursekit.checks import (
     fail,
 )
 from coursekit.isolation import LoggingSnapshot, isolated_logging, restore, snapshot
+from coursekit.lockstep import Lockstep
 from coursekit.sandbox import lesson_sandbox, lesson_sandbox_path, sandbox
 
 __all__ = [
     "CheckFailed",
     "ConsoleCapture",
+    "Lockstep",
     "LoggingSnapshot",
     "RecordCapture",
     "capture_console",

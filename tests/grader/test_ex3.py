@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from grader_support import ExerciseProof
+from grader_support import ExerciseProof, SchedulingProof
 from wrong_ex3 import WRONG
 
 
-class TestEx3RequestIds(ExerciseProof):
+class TestEx3RequestIds(SchedulingProof, ExerciseProof):
     ASSIGNMENT, NOTEBOOK, EXERCISE, FUNCTION = "04_ex3_request_ids", "ex3_request_ids", "ex3", "predict"
     WRONG = WRONG
     FEEDBACK_STUDENT = "shared_adapter"
@@ -14,3 +14,12 @@ class TestEx3RequestIds(ExerciseProof):
     VALIDATE_STUDENT = "latency_in_seconds"
     VALIDATE_CELL = "ex3_start_end"
     VALIDATE_TEXT = "the end record must give the latency in milliseconds"
+    REPEATED = (
+        "shared_adapter",
+        "wrong_global_request_id",
+        "wrong_filter_added_per_call",
+        "solution",
+        "right_contextvar_filter",
+        "right_lock_around_each_call",
+    )
+    RERUN = "right_threadlocal_self_test"
