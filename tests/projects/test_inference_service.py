@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader_support import SchedulingProof
 from project_proof import Edit, ProjectProof
 
 EDITS = {
@@ -12,12 +13,22 @@ EDITS = {
         "    return RequestAdapter(\n"
         '        logging.getLogger("inference"), {"request_id": request_id, "model_version": MODEL_VERSION}\n'
         "    )\n",
-        "    shared = globals().setdefault(\n"
-        '        "_SHARED", RequestAdapter(logging.getLogger("inference"), {"model_version": "v"})\n'
-        "    )\n"
+        '    shared = globals().setdefault("_SHARED", RequestAdapter(logging.getLogger("inference"), {}))\n'
+        '    shared.extra["model_version"] = MODEL_VERSION\n'
         '    shared.extra["request_id"] = request_id or uuid.uuid4().hex[:12]\n'
-        "    time.sleep(0)  # let another thread run, as a real service would\n"
         "    return shared\n",
+        ("is_context_test",),
+    ),
+    "shared_context_dict": Edit(
+        "a new adapter per request, but all of them share one module-level dict of IDs: concurrent requests "
+        "mix IDs",
+        "is_context",
+        "    return RequestAdapter(\n"
+        '        logging.getLogger("inference"), {"request_id": request_id, "model_version": MODEL_VERSION}\n'
+        "    )\n",
+        '    context = globals().setdefault("_CONTEXT", {"model_version": MODEL_VERSION})\n'
+        '    context["request_id"] = request_id\n'
+        '    return RequestAdapter(logging.getLogger("inference"), context)\n',
         ("is_context_test",),
     ),
     "logs_raw_body": Edit(
@@ -37,7 +48,9 @@ EDITS = {
 }
 
 
-class TestInferenceService(ProjectProof):
+class TestInferenceService(SchedulingProof, ProjectProof):
     ASSIGNMENT, NOTEBOOK = "08_project_inference_service", "inference_service"
     ANSWER_CELLS = frozenset({"is_logging", "is_context", "is_handler", "is_filter"})
     EDITS = EDITS
+    REPEATED = ("shared_request_id", "shared_context_dict", "solution", "right_lock_per_request")
+    RERUN = "right_plain_names"
