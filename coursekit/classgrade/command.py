@@ -145,7 +145,8 @@ def configure_logging(level: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coursekit.classgrade.run import GradeError, GradeOptions, grade_class
+    from coursekit.classgrade.errors import GradeError
+    from coursekit.classgrade.run import GradeOptions, grade_class
 
     configure_logging(args.log_level)
 

@@ -22,8 +22,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from coursekit.classgrade.errors import GradebookError
+
 __all__ = [
-    "GradebookError",
+    "GradebookError",  # defined in .errors
     "describe_db",
     "graded_pairs",
     "install_sqlite_guard",
@@ -35,10 +37,6 @@ __all__ = [
 
 BUSY_TIMEOUT_S = 600.0
 _installed = False
-
-
-class GradebookError(RuntimeError):
-    """The gradebook cannot be used for this run (no such assignment, unreachable database ...)."""
 
 
 def install_sqlite_guard(busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:

@@ -52,7 +52,7 @@ def cap_memory(extra_mb: float) -> int | None:
     return limit
 
 
-class _Budget:
+class OutputBudget:
     """Bytes of output left; past the end, the cell that writes gets :class:`OutputLimitExceeded`."""
 
     def __init__(self, max_bytes: int) -> None:
@@ -92,7 +92,7 @@ def _raise_in_main_thread(exc_type: type[BaseException]) -> None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc_type))
 
 
-def _wrap_write(stream, budget: _Budget) -> None:
+def _wrap_write(stream, budget: OutputBudget) -> None:
     original = stream.write
 
     def write(text, _original=original):
@@ -119,9 +119,9 @@ def _payload_size(data) -> int:
     return 0
 
 
-def cap_output(max_mb: float, shell=None) -> _Budget:
+def cap_output(max_mb: float, shell=None) -> OutputBudget:
     """Refuse more than ``max_mb`` MiB of stream and display output from now on."""
-    budget = _Budget(int(max_mb * MIB))
+    budget = OutputBudget(int(max_mb * MIB))
     for stream in (sys.stdout, sys.stderr):
         _wrap_write(stream, budget)
     publisher = getattr(shell, "display_pub", None)

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import hashlib
 import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TextIO
+
+from coursekit.classgrade.model import Status
 
 __all__ = ["Entry", "Ledger", "content_hash"]
 
@@ -47,13 +51,13 @@ def content_hash(folder: Path, ignore: Iterable[str] = ()) -> str:
     for relative, path in sorted(files):
         digest.update(relative.encode() + b"\0")
         with open(path, "rb") as handle:
-            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+            for block in iter(functools.partial(handle.read, 1 << 20), b""):
                 digest.update(block)
         digest.update(b"\0")
     return digest.hexdigest()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry:
     """One finished submission."""
 
@@ -61,11 +65,11 @@ class Entry:
     assignment: str
     student: str
     hash: str
-    status: str  # graded | timed_out | failed
+    status: Status  # graded | timed_out | failed
     reason: str = ""
     final: bool = True  # False: the failure was the machinery's (worker lost, database busy): retry
     seconds: float = 0.0
-    at: float = 0.0
+    at: float = 0.0  # when it was recorded (set by :meth:`Ledger.append`)
     v: int = VERSION
 
     @property
@@ -78,7 +82,7 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def load(self) -> dict[tuple[str, str, str], Entry]:
         """The latest entry of every submission (torn or foreign lines are skipped)."""
@@ -89,7 +93,8 @@ class Ledger:
             for line in handle:
                 try:
                     data = json.loads(line)
-                    entry = Entry(**{k: data[k] for k in Entry.__dataclass_fields__ if k in data})
+                    fields = {k: data[k] for k in Entry.__dataclass_fields__ if k in data}
+                    entry = Entry(**{**fields, "status": Status(fields["status"])})
                 except (ValueError, TypeError, KeyError):
                     continue
                 entries[entry.key] = entry
@@ -97,18 +102,19 @@ class Ledger:
 
     def append(self, entry: Entry) -> None:
         """Add ``entry`` and make sure it is on disk before returning."""
-        if self._handle is None:
+        handle = self._handle
+        if handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
-            if self._handle.tell() > 0:  # after a torn line, start on a fresh one
+            handle = self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
+            if handle.tell() > 0:  # after a torn line, start on a fresh one
                 with open(self.path, "rb") as check:
                     check.seek(-1, os.SEEK_END)
                     if check.read(1) != b"\n":
-                        self._handle.write("\n")
-        entry.at = entry.at or round(time.time(), 3)
-        self._handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+                        handle.write("\n")
+        entry = replace(entry, at=entry.at or round(time.time(), 3))
+        handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
     def close(self) -> None:
         if self._handle is not None:

@@ -3,9 +3,9 @@
 :class:`WorkerProcess` starts ``python -m coursekit.classgrade.worker`` in the course folder and
 hands it one submission at a time; :meth:`WorkerProcess.run` waits for the answer, with a
 wall-clock budget after which the worker (and so its kernel, which exits with its parent) is
-killed.  A worker that dies or is killed is reported as :class:`WorkerLost` and replaced by the
-caller.  The local pool (:mod:`coursekit.classgrade.run`) and the Dask tasks
-(:mod:`coursekit.classgrade.dask_backend`) both use it.
+killed.  A worker that dies or is killed is reported as :class:`~coursekit.classgrade.errors.WorkerLost`
+and replaced by the caller.  The local executor (:mod:`coursekit.classgrade.executors.local`) and the
+Dask tasks (:mod:`coursekit.classgrade.executors.dask_cluster`) both use it.
 """
 
 from __future__ import annotations
@@ -22,19 +22,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from coursekit.classgrade.errors import WorkerLost
+from coursekit.classgrade.model import WorkerResult
 from coursekit.grading import nbgrader_env
 
-__all__ = ["WorkerLost", "WorkerProcess"]
+__all__ = ["WorkerLost", "WorkerProcess"]  # WorkerLost is defined in .errors
 
 logger = logging.getLogger(__name__)
-
-
-class WorkerLost(RuntimeError):
-    """The worker process ended (or was ended) without answering."""
-
-    def __init__(self, message: str, *, killed_for_time: bool = False) -> None:
-        super().__init__(message)
-        self.killed_for_time = killed_for_time
 
 
 class WorkerProcess:
@@ -104,6 +98,7 @@ class WorkerProcess:
         """Ask the worker to finish and wait a little; kill it if it does not."""
         if self.proc is None:
             return
+        assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(b'{"stop": true}\n')
             self.proc.stdin.flush()
@@ -145,7 +140,7 @@ class WorkerProcess:
             raise WorkerLost(f"unexpected first message from the grading worker: {message}")
         self.startup_s = message.get("startup_s")
 
-    def run(self, assignment: str, student: str, budget_s: float) -> dict[str, Any]:
+    def run(self, assignment: str, student: str, budget_s: float) -> WorkerResult:
         """Grade one submission; return the worker's result or raise :class:`WorkerLost`.
 
         ``budget_s`` counts from the moment the worker starts this submission.  Past it the worker
@@ -174,7 +169,7 @@ class WorkerProcess:
                 if message.get("event") == "start":
                     deadline = time.monotonic() + budget_s
                 elif message.get("event") == "done":
-                    return message
+                    return WorkerResult.from_json(message)
         except TimeoutError:
             self.kill()
             raise WorkerLost(

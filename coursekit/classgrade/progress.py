@@ -10,6 +10,8 @@ import sys
 import time
 from typing import TextIO
 
+from coursekit.classgrade.model import Status
+
 __all__ = ["Progress", "format_duration"]
 
 
@@ -26,9 +28,15 @@ class Progress:
     """Counts of a grading run and their display."""
 
     def __init__(
-        self, total: int, *, stream: TextIO | None = None, tty: bool | None = None, every: float = 10.0,
-        width: int = 28, enabled: bool = True,
-    ) -> None:  # fmt: skip
+        self,
+        total: int,
+        *,
+        stream: TextIO | None = None,
+        tty: bool | None = None,
+        every: float = 10.0,
+        width: int = 28,
+        enabled: bool = True,
+    ) -> None:
         self.total = total
         self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
@@ -45,11 +53,11 @@ class Progress:
         self._last_len = 0
         self._final_drawn = False
 
-    def add(self, status: str) -> None:
+    def add(self, status: Status) -> None:
         self.done += 1
-        if status == "graded":
+        if status == Status.GRADED:
             self.graded += 1
-        elif status == "timed_out":
+        elif status == Status.TIMED_OUT:
             self.timed_out += 1
         else:
             self.failed += 1

@@ -5,7 +5,7 @@ Started by :class:`coursekit.classgrade.pool.WorkerProcess` as
 directory.  It imports nbgrader once, then reads one task per line on stdin
 (``{"id": .., "assignment": .., "student": ..}``) and answers on its protocol pipe with JSON lines:
 ``{"event": "start", "id": ..}`` when it begins and ``{"event": "done", "id": .., "status": ..}``
-when the submission is graded.
+(the rest of a :class:`~coursekit.classgrade.model.WorkerResult`) when the submission is graded.
 
 Each task runs ``nbgrader autograde ASSIGNMENT --student STUDENT --force`` in this process, exactly
 as nbgrader's own test-suite runs its apps in-process (``NbGraderApp.instance()``, ``initialize``,
@@ -40,14 +40,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from coursekit.classgrade.model import JSONObject, Status, WorkerResult
+
 KERNEL_EXTENSION = "coursekit.classgrade.kernel_limits"
 TIMEOUT_ENAME = "CellTimeoutError"
 OUTPUT_ENAME = "OutputLimitExceeded"
-
-# Statuses a worker reports.
-GRADED = "graded"
-TIMED_OUT = "timed_out"
-FAILED = "failed"
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +88,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _reason_from_log(log: str) -> str:
+def reason_from_log(log: str) -> str:
     """The gist of why nbgrader failed: the exception line of its last traceback, or its last error."""
     if "kernel became unresponsive" in log:
         return "the kernel became unresponsive and could not be interrupted (runaway code?)"
@@ -129,7 +126,9 @@ def _cell_label(cell: Any, index: int) -> str:
     return f"cell {grade_id!r}" if grade_id else f"cell #{index + 1}"
 
 
-def classify(notebooks: list[Path], cell_timeout: float | None, memory_mb: float | None) -> tuple[str, str]:
+def classify(
+    notebooks: list[Path], cell_timeout: float | None, memory_mb: float | None
+) -> tuple[Status, str]:
     """(status, reason) of a submission nbgrader graded, from the errors in its autograded notebooks."""
     import nbformat
 
@@ -140,7 +139,7 @@ def classify(notebooks: list[Path], cell_timeout: float | None, memory_mb: float
         try:
             nb = nbformat.read(path, as_version=4)
         except Exception as exc:  # noqa: BLE001 - an unreadable result is itself the reason
-            return FAILED, f"cannot read the autograded notebook {path.name}: {exc}"
+            return Status.FAILED, f"cannot read the autograded notebook {path.name}: {exc}"
         for index, cell in enumerate(nb.cells):
             for output in cell.get("outputs", []):
                 if output.get("output_type") != "error":
@@ -154,15 +153,18 @@ def classify(notebooks: list[Path], cell_timeout: float | None, memory_mb: float
                 elif ename == "MemoryError":
                     memory.append(label)
     if outputs:
-        return FAILED, f"output limit exceeded in {outputs[0]} (further output refused; graded as it stood)"
+        return (
+            Status.FAILED,
+            f"output limit exceeded in {outputs[0]} (further output refused; graded as it stood)",
+        )
     if memory:
         cap = f" (memory cap {memory_mb:g} MiB)" if memory_mb else ""
-        return FAILED, f"out of memory in {memory[0]}{cap}; graded as it stood"
+        return Status.FAILED, f"out of memory in {memory[0]}{cap}; graded as it stood"
     if timeouts:
         limit = f"the {cell_timeout:g} s" if cell_timeout else "the"
         more = f" and {len(timeouts) - 1} more" if len(timeouts) > 1 else ""
-        return TIMED_OUT, f"{timeouts[0]}{more} exceeded {limit} time limit (scored as an error)"
-    return GRADED, ""
+        return Status.TIMED_OUT, f"{timeouts[0]}{more} exceeded {limit} time limit (scored as an error)"
+    return Status.GRADED, ""
 
 
 class Grader:
@@ -200,8 +202,8 @@ class Grader:
             cfg.Execute.extra_arguments = extra
         return cfg
 
-    def grade(self, assignment: str, student: str) -> dict[str, Any]:
-        """Autograde one submission; return ``{"status", "reason", "seconds", "notebooks"}``."""
+    def grade(self, assignment: str, student: str) -> WorkerResult:
+        """Autograde one submission (the result's ``worker`` is left for the caller to name)."""
         started = time.monotonic()
         cpu_started = time.process_time()
         kernels_started = _children_cpu()
@@ -212,23 +214,21 @@ class Grader:
             seconds = time.monotonic() - started
             notebooks = sorted(autograded.glob("*.ipynb")) if autograded and autograded.is_dir() else []
             if code not in (0, None):
-                status, reason = FAILED, _reason_from_log(log)
+                status, reason = Status.FAILED, reason_from_log(log)
             elif not notebooks:
-                status, reason = (
-                    FAILED,
-                    _reason_from_log(log) if "ERROR" in log else "nbgrader produced no notebook",
-                )
+                status = Status.FAILED
+                reason = reason_from_log(log) if "ERROR" in log else "nbgrader produced no notebook"
             else:
                 status, reason = classify(notebooks, cell_timeout, self.options.get("memory_mb"))
-        return {
-            "status": status,
-            "reason": reason,
-            "seconds": round(seconds, 3),
-            "notebooks": len(notebooks),
+        return WorkerResult(
+            status=status,
+            reason=reason,
+            seconds=round(seconds, 3),
+            notebooks=len(notebooks),
             # where the time went: this process (nbgrader, nbconvert, the database) and its kernels
-            "cpu_s": round(time.process_time() - cpu_started, 3),
-            "kernel_cpu_s": round(_children_cpu() - kernels_started, 3),
-        }
+            cpu_s=round(time.process_time() - cpu_started, 3),
+            kernel_cpu_s=round(_children_cpu() - kernels_started, 3),
+        )
 
     def _autograde(self, assignment: str, student: str) -> tuple[int | str | None, str, Path | None, Any]:
         """nbgrader's autograde of one submission: (exit code, log, autograded folder, cell timeout)."""
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout = sys.stderr = log
     _watch_parent()
 
-    def send(message: dict[str, Any]) -> None:
+    def send(message: JSONObject) -> None:
         protocol.write(json.dumps(message) + "\n")
         protocol.flush()
 
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             break
         send({"event": "start", "id": task["id"]})
         result = grader.grade(task["assignment"], task["student"])
-        send({"event": "done", "id": task["id"], **result})
+        send({"event": "done", "id": task["id"], **result.to_json()})
     return 0
 
 

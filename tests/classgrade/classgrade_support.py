@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -28,6 +29,21 @@ from coursekit.grading import make_course, make_submission, nbgrader_env, run_nb
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "00_fixture"
 INSTALL_HINT = "run `bash tests/classgrade/install_services.sh` (it installs Debian's postgresql package)"
+
+# What nbgrader's autograde logs for a submission it cannot read: one record per traceback.
+NOT_JSON_LOG = textwrap.dedent(
+    """\
+    [AutogradeApp | ERROR] There was an error processing assignment: /c/grader/submitted/x/a
+    [AutogradeApp | ERROR] Traceback (most recent call last):
+          File "/site-packages/nbformat/reader.py", line 25, in parse_json
+            raise NotJSONError(message) from e
+        nbformat.reader.NotJSONError: Notebook does not appear to be JSON: 'not json'
+
+    [AutogradeApp | ERROR] There was an error processing assignment 'a' for student 'x'
+    [AutogradeApp | ERROR] Please see the the above traceback for details on the specific errors.
+    """
+)
+NOT_JSON_ERROR = "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: 'not json'"
 
 
 # -- the fixture assignment: two notebooks, one answer cell and two test cells each --------------------

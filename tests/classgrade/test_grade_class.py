@@ -221,7 +221,7 @@ def test_two_gradings_of_one_submission_at_once_wait_for_each_other(make_class, 
         with ThreadPoolExecutor(2) as pool:
             for _ in range(4):
                 results = list(pool.map(lambda w: w.run(ASSIGNMENT, "s001_half", 300), workers))
-                assert [(r["status"], r["reason"]) for r in results] == [("graded", "")] * 2
+                assert [(r.status, r.reason) for r in results] == [("graded", "")] * 2
             for worker in workers:
                 worker.stop()
     finally:
