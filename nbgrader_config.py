@@ -2,6 +2,11 @@
 
 from pathlib import Path
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from coursekit.hide_hidden_tests import HideHiddenTests
+
 c = get_config()  # noqa: F821 - injected by traitlets when nbgrader loads this file
 
 COURSE_ROOT = Path(__file__).resolve().parent
@@ -37,3 +42,8 @@ c.Execute.interrupt_on_timeout = True
 # whole submission ("Timeout waiting for IOPub output"). The default, 4 s, is short on a busy
 # machine grading many submissions at once; the wait only lasts as long as the output lags.
 c.Execute.iopub_timeout = 60
+
+# Feedback shows each test cell's visible code, its score and the check's message, and one line in place
+# of the hidden tests (coursekit/hide_hidden_tests.py); the autograded notebooks keep them for the
+# formgrader.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
