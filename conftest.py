@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coursekit.grading import start_kernel_retrying
 from coursekit.isolation import isolated_logging
+from coursekit.nbgrader_run import start_kernel_retrying
 
 # Fixture notebooks (submissions, known-wrong answers) are data, not lessons to run with nbval.
 collect_ignore_glob = ["tests/**/files/*", "tests/**/files/**/*", ".venv/*"]
@@ -20,7 +20,7 @@ def _restore_logging():
 
 def pytest_configure(config: pytest.Config) -> None:
     # nbval starts each lesson's kernel once; with tests running in parallel, a kernel can lose one of
-    # its TCP ports to another process and die before it answers (see coursekit.grading).
+    # its TCP ports to another process and die before it answers (see coursekit.nbgrader_run).
     import nbval.kernel
 
     start = nbval.kernel.start_new_kernel

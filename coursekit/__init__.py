@@ -1,6 +1,7 @@
 """coursekit: helpers for the logging and configuration course.
 
-Lessons, exercises and their test cells import from here.
+Lessons, exercises and their test cells import from here.  Which module owns which step of the
+course (generate, check, grade, prove the grading) is in README.md, section "Architecture".
 """
 
 from coursekit.capture import (

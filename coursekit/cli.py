@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coursekit.notebooks import find_course_root, generate, normalise_file
+from coursekit.layout import CourseLayout, find_course_root
+from coursekit.notebooks import generate, normalise_file
 
 __all__ = ["main"]
 
@@ -55,14 +56,17 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_normalise(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or sorted(
-        p for folder in ("solutions", "notebooks") for p in (find_course_root() / folder).rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in p.parts
-    )  # fmt: skip
+    paths = [Path(p) for p in args.paths] or _course_notebooks(CourseLayout(find_course_root()))
     changed = [p for p in paths if normalise_file(p, check=args.check)]
     for path in changed:
         print(f"{'would normalise' if args.check else 'normalised'} {path}")
     return 1 if (args.check and changed) else 0
+
+
+def _course_notebooks(layout: CourseLayout) -> list[Path]:
+    """Every notebook of ``solutions/`` and ``notebooks/``, not the checkpoints Jupyter keeps."""
+    found = [path for folder in (layout.source, layout.release) for path in folder.rglob("*.ipynb")]
+    return sorted(path for path in found if ".ipynb_checkpoints" not in path.parts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,10 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", help="serve the course in JupyterLab")
     lab.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8888")))
     lab.add_argument("--ip", default=os.environ.get("IP", "127.0.0.1"))
-    lab.add_argument(
-        "--browser", choices=("auto", "yes", "no"), default=os.environ.get("BROWSER_OPEN", "auto"),
-        help="open a browser (auto: only when there is a display)",
-    )  # fmt: skip
+    browser_default = os.environ.get("BROWSER_OPEN", "auto")
+    browser_help = "open a browser (auto: only when there is a display)"
+    lab.add_argument("--browser", choices=("auto", "yes", "no"), default=browser_default, help=browser_help)
     lab.add_argument("--folder", default="notebooks", help="folder to serve, relative to the course root")
     lab.set_defaults(func=_cmd_lab)
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from coursekit.notebooks import CourseLayout, find_course_root, has_nbgrader_cells, normalise_file
+from coursekit.cells import has_nbgrader_cells
+from coursekit.layout import CourseLayout, find_course_root
+from coursekit.notebooks import normalise_file
 
 __all__ = ["execute_lesson", "lesson_notebooks"]
 

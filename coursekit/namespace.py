@@ -22,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 
+from coursekit.cells import given_code_cells
+
 __all__ = ["NOTEBOOKS", "NamespaceProblem", "NotebookNames", "bound_names", "namespace_problems"]
 
 
@@ -246,14 +248,6 @@ def _is_private(name: str, prefix: str) -> bool:
     return name.startswith("_") or name.lower().startswith(prefix.lower())
 
 
-def _given_code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [
-        cell
-        for cell in nb.cells
-        if cell.cell_type == "code" and not cell.get("metadata", {}).get("nbgrader", {}).get("solution")
-    ]
-
-
 def namespace_problems(path: Path, names: NotebookNames | None = None) -> list[NamespaceProblem]:
     """Every name that a given code cell of the notebook at ``path`` binds or reads against the rules.
 
@@ -266,7 +260,7 @@ def namespace_problems(path: Path, names: NotebookNames | None = None) -> list[N
         return [NamespaceProblem(stem, "-", stem, "has no entry in coursekit.namespace.NOTEBOOKS for", 0)]
     nb = nbformat.read(path, as_version=4)
     problems, own = [], set()
-    cells = _given_code_cells(nb)
+    cells = given_code_cells(nb)
     for cell in cells:
         for name, line in bound_names(cell.source):
             own.add(name)

@@ -27,13 +27,14 @@ from pathlib import Path
 
 import nbformat
 
+from coursekit.cells import grade_id, has_nbgrader_cells
+from coursekit.layout import CourseLayout
+from coursekit.nbgrader_run import nbgrader_command
+
 __all__ = [
     "KERNELSPEC",
-    "CourseLayout",
     "DriftReport",
-    "find_course_root",
     "generate",
-    "has_nbgrader_cells",
     "leaked_solution_markers",
     "normalise",
     "normalise_file",
@@ -49,18 +50,9 @@ SOLUTION_MARKERS = (
 )
 
 
-def has_nbgrader_cells(nb: nbformat.NotebookNode) -> bool:
-    """True when any cell is an nbgrader solution, test or task cell."""
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") or meta.get("grade") or meta.get("task"):
-            return True
-    return False
-
-
 def _stable_id(cell: nbformat.NotebookNode, used: set[str]) -> str:
-    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    base = grade_id or hashlib.sha1((cell.cell_type + "\0" + cell.source).encode("utf-8")).hexdigest()[:8]
+    content = (cell.cell_type + "\0" + cell.source).encode("utf-8")
+    base = grade_id(cell) or hashlib.sha1(content).hexdigest()[:8]
     candidate, n = base, 1
     while candidate in used:
         n += 1
@@ -127,51 +119,10 @@ def normalise_file(path: Path, *, check: bool = False) -> bool:
     return True
 
 
-def find_course_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: the working directory) with nbgrader_config.py."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "nbgrader_config.py").is_file():
-            return folder
-    raise FileNotFoundError(
-        f"no nbgrader_config.py in {here} or any folder above it: run this inside the course repository"
-    )
-
-
-@dataclass(frozen=True)
-class CourseLayout:
-    """Where a course keeps its sources and its generated student notebooks."""
-
-    root: Path
-
-    @property
-    def source(self) -> Path:
-        return self.root / "solutions"
-
-    @property
-    def release(self) -> Path:
-        return self.root / "notebooks"
-
-    def assignments(self) -> list[str]:
-        """Assignment folders of ``solutions/``, in course order."""
-        return sorted(
-            p.name for p in self.source.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-        )
-
-    def is_graded(self, assignment: str) -> bool:
-        return any(
-            has_nbgrader_cells(nbformat.read(p, as_version=4))
-            for p in sorted((self.source / assignment).glob("*.ipynb"))
-        )
-
-
 def _generate_assignment(layout: CourseLayout, assignment: str, dest: Path) -> None:
     if layout.is_graded(assignment):
-        cmd = [
-            sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
-            "--force", "--no-db", "--log-level=ERROR",
-            f"--CourseDirectory.release_directory={dest}",
-        ]  # fmt: skip
+        options = ["--force", "--no-db", "--log-level=ERROR", f"--CourseDirectory.release_directory={dest}"]
+        cmd = nbgrader_command("generate_assignment", assignment, *options)
         result = subprocess.run(cmd, cwd=layout.root, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"nbgrader could not generate {assignment!r}:\n{result.stdout}{result.stderr}")
@@ -198,11 +149,12 @@ class DriftReport:
         return not (self.missing or self.extra or self.changed)
 
     def describe(self) -> str:
-        parts = [f"{label}: {', '.join(items)}" for label, items in (
+        sections = [
             ("missing from notebooks/", self.missing),
             ("in notebooks/ but not generated", self.extra),
             ("differs from its source", self.changed),
-        ) if items]  # fmt: skip
+        ]
+        parts = [f"{label}: {', '.join(items)}" for label, items in sections if items]
         return "\n".join(parts) or "notebooks/ matches solutions/"
 
 

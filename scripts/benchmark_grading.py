@@ -6,7 +6,7 @@
 
 It builds a class in a temporary folder -- ``-n`` submissions spread over the three exercises, each
 answer taken in turn from the reference solution, the right and wrong answers of the grader proof
-(``tests/grader``) and the untouched student version -- and grades two identical
+(``tests/proofs``) and the untouched student version -- and grades two identical
 copies of it: one with ``nbgrader autograde <assignment>`` for each assignment, one after the other
 (what an instructor runs by hand), the other with one ``coursekit grade`` command.  It checks that
 every per-cell score is identical in the two gradebooks, then prints both wall-clock times, the
@@ -34,13 +34,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from coursekit.grading import (  # noqa: E402 - importable only after the sys.path line above
-    gradebook_scores,
-    make_course,
-    make_submission,
-    nbgrader_env,
-    submit,
-)
+# The imports below work only after the sys.path line above (noqa: E402).
+from coursekit.classgrade.gradebook import gradebook_scores  # noqa: E402
+from coursekit.layout import CourseLayout  # noqa: E402
+from coursekit.nbgrader_run import nbgrader_command, nbgrader_env  # noqa: E402
+from coursekit.proof_harness import make_course, make_submission, submit  # noqa: E402
 
 EXERCISES = ("02_ex1_logging", "03_ex2_config", "04_ex3_request_ids")
 COURSE_ID = "logging-config-ml"
@@ -55,7 +53,7 @@ def exercise_parts(assignment: str) -> tuple[str, str]:
 def answers_for(assignment: str) -> list[tuple[str, str | None]]:
     """(label, answer-cell source or None for the untouched release) in the order they are handed out.
 
-    The answers are the grader proof's own (``tests/grader``): the solution, the right ones and the
+    The answers are the grader proof's own (``tests/proofs``): the solution, the right ones and the
     known-wrong ones, interleaved so that the class is a mix.
     """
     grade_id, _notebook = exercise_parts(assignment)
@@ -75,7 +73,7 @@ def _proof(assignment: str):
     """The grader proof's test class of ``assignment`` (it knows every answer the tests grade)."""
     import importlib
 
-    sys.path.insert(0, str(REPO / "tests" / "grader"))
+    sys.path.insert(0, str(REPO / "tests" / "proofs"))
     grade_id, _notebook = exercise_parts(assignment)
     module = importlib.import_module(f"test_{grade_id}")
     (proof,) = [
@@ -94,7 +92,7 @@ def build_class(workdir: Path, size: int, exercises: list[str]) -> Path:
         grade_id, notebook = exercise_parts(assignment)
         number = i // len(exercises)
         label, answer = variants[assignment][number % len(variants[assignment])]
-        release = course / "notebooks" / assignment / f"{notebook}.ipynb"
+        release = CourseLayout(course).release_notebook(assignment, notebook)
         nb = make_submission(release, {} if answer is None else {grade_id: answer})
         submit(course, f"student{number:04d}", assignment, {notebook: nb})
     return course
@@ -149,7 +147,7 @@ def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, int, int]:
 
 
 def all_scores(course: Path, exercises: list[str]) -> dict[tuple[str, str, str], float]:
-    db = f"sqlite:///{course / 'grader' / 'gradebook.db'}"
+    db = CourseLayout(course).gradebook_url
     scores = {}
     for assignment in exercises:
         for student, cells in gradebook_scores(db, assignment, COURSE_ID).items():
@@ -169,12 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="where to build the class (a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--min-ratio", type=float, default=None, help="fail below this speed-up")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each, in the order plain, kit, kit, plain ...")  # fmt: skip
+    repeat_help = "runs of each, in the order plain, kit, kit, plain ..."
+    parser.add_argument("--repeat", type=int, default=1, help=repeat_help)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    exercises = [a for a in EXERCISES if (REPO / "solutions" / a).is_dir()]
+    exercises = [a for a in EXERCISES if (CourseLayout(REPO).source / a).is_dir()]
     if not exercises:
         print("no exercise under solutions/", file=sys.stderr)
         return 2
@@ -206,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             if tool == "plain":
                 wall = 0.0
                 for assignment in exercises:
-                    part, peak, _code = timed([python, "-m", "nbgrader", "autograde", assignment], course,
-                                              workdir / "plain.log")  # fmt: skip
+                    plain_cmd = nbgrader_command("autograde", assignment)
+                    part, peak, _code = timed(plain_cmd, course, workdir / "plain.log")
                     wall += part
                     peaks["plain"] = max(peaks["plain"], peak)
             else:

@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from coursekit.cells import given_code_cells, has_nbgrader_cells, is_solution_cell
 from coursekit.namespace import NOTEBOOKS, NotebookNames, bound_names, namespace_problems
-from coursekit.notebooks import has_nbgrader_cells
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = Path(__file__).resolve().parent / "files" / "namespace_bad.ipynb"
@@ -27,7 +27,7 @@ def _answer_cell_names(path: Path) -> set[str]:
     return {
         name
         for cell in nb.cells
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+        if cell.cell_type == "code" and is_solution_cell(cell)
         for name, _ in bound_names(cell.source)
     }
 
@@ -50,12 +50,7 @@ def test_listed_names_are_what_the_notebook_says(path: Path) -> None:
     names = NOTEBOOKS[path.stem]
     assert set(names.answers) <= _answer_cell_names(path), set(names.answers) - _answer_cell_names(path)
     nb = nbformat.read(path, as_version=4)
-    given = {
-        name
-        for cell in nb.cells
-        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("solution")
-        for name, _ in bound_names(cell.source)
-    }
+    given = {name for cell in given_code_cells(nb) for name, _ in bound_names(cell.source)}
     assert set(names.promised) <= given, set(names.promised) - given
     assert all(names.answers.values()) and all(names.promised.values()), "every exception says why"
 

@@ -10,8 +10,6 @@ import pytest
 
 from coursekit.notebooks import (
     KERNELSPEC,
-    CourseLayout,
-    find_course_root,
     generate,
     leaked_solution_markers,
     normalise,
@@ -26,17 +24,14 @@ def _graded_notebook() -> nbformat.NotebookNode:
     answer = nbformat.v4.new_code_cell(
         "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
     )
-    answer.metadata.nbgrader = {
-        "grade": False, "solution": True, "locked": False, "grade_id": "demo", "schema_version": 3,
-    }  # fmt: skip
+    answer_meta = dict(grade=False, solution=True, locked=False, grade_id="demo", schema_version=3)
+    answer.metadata.nbgrader = answer_meta
     test = nbformat.v4.new_code_cell(
         '"""double doubles."""\nassert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(0) == 0\n'
         "### END HIDDEN TESTS"
     )
-    test.metadata.nbgrader = {
-        "grade": True, "solution": False, "locked": True, "grade_id": "demo_t", "points": 1,
-        "schema_version": 3,
-    }  # fmt: skip
+    test_meta = dict(grade=True, solution=False, locked=True, grade_id="demo_t", points=1, schema_version=3)
+    test.metadata.nbgrader = test_meta
     nb.cells += [nbformat.v4.new_markdown_cell("# Demo"), answer, test]
     return nb
 
@@ -123,20 +118,6 @@ def test_normalise_names_an_unreadable_file(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="broken.ipynb: not a readable notebook"):
         normalise_file(path)
-
-
-def test_find_course_root(tmp_path, course):
-    (course / "solutions" / "deep").mkdir()
-    assert find_course_root(course / "solutions" / "deep") == course
-    with pytest.raises(FileNotFoundError, match="no nbgrader_config.py"):
-        find_course_root(tmp_path.parent)
-
-
-def test_layout_tells_lessons_from_graded_assignments(course):
-    layout = CourseLayout(course)
-    assert layout.assignments() == ["01_lessons", "02_demo"]
-    assert not layout.is_graded("01_lessons")
-    assert layout.is_graded("02_demo")
 
 
 @pytest.mark.slow

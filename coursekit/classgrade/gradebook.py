@@ -12,6 +12,10 @@ the writer; one fsync per commit) and back to nbgrader's default journal when th
 
 PostgreSQL needs none of this; the coordinator only creates the students, the course rows and
 checks the assignments before any worker starts, so no two workers race to create the same row.
+
+Reading a gradebook back happens here too, and only here: :func:`gradebook_scores` (each student's
+score per grade cell), :func:`max_class_scores` (what each grade cell is worth) and
+:func:`graded_pairs`; the report, the proof harness and ``scripts/benchmark_grading.py`` use them.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from coursekit.classgrade.errors import GradebookError
 __all__ = [
     "GradebookError",  # defined in .errors
     "describe_db",
+    "gradebook_scores",
     "graded_pairs",
     "install_sqlite_guard",
-    "prepare_gradebook",
     "max_class_scores",
+    "prepare_gradebook",
     "set_sqlite_journal",
     "sqlite_path",
 ]
@@ -154,8 +159,30 @@ def graded_pairs(db_url: str, course_id: str, assignments: Iterable[str]) -> set
     return pairs
 
 
-def max_class_scores(db_url: str, course_id: str, assignment: str) -> dict[str, dict[str, float]]:
-    """``{notebook: {grade_id: max_score}}`` for ``assignment``."""
+def gradebook_scores(
+    db_url: str, assignment: str, course_id: str | None = None
+) -> dict[str, dict[str, float]]:
+    """``{student: {grade_id: score}}`` for every submission of ``assignment`` in any gradebook.
+
+    ``db_url`` is any SQLAlchemy URL nbgrader accepts (SQLite, PostgreSQL).
+    Only students whose submission reached the gradebook appear.  A grade
+    cell without a score (not graded) counts as 0.
+    """
+    scores: dict[str, dict[str, float]] = {}
+    with _gradebook(db_url, course_id) as gb:
+        for submission in gb.assignment_submissions(assignment):
+            per_cell: dict[str, float] = {}
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    per_cell[grade.name] = float(grade.score or 0.0)
+            scores[submission.student.id] = per_cell
+    return scores
+
+
+def max_class_scores(
+    db_url: str, assignment: str, course_id: str | None = None
+) -> dict[str, dict[str, float]]:
+    """``{notebook: {grade_id: max_score}}`` for ``assignment``: the points each grade cell is worth."""
     with _gradebook(db_url, course_id) as gb:
         return {
             nb.name: {cell.name: float(cell.max_score) for cell in nb.grade_cells}

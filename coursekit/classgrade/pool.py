@@ -24,7 +24,7 @@ from typing import Any
 
 from coursekit.classgrade.errors import WorkerLost
 from coursekit.classgrade.model import WorkerResult
-from coursekit.grading import nbgrader_env
+from coursekit.nbgrader_run import nbgrader_env
 
 __all__ = ["WorkerLost", "WorkerProcess"]  # WorkerLost is defined in .errors
 

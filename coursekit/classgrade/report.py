@@ -15,10 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from coursekit.classgrade.gradebook import max_class_scores
+from coursekit.classgrade.gradebook import gradebook_scores, max_class_scores
 from coursekit.classgrade.model import Outcome, Status
 from coursekit.classgrade.progress import format_duration
-from coursekit.grading import gradebook_scores
 
 __all__ = ["Average", "RunReport", "class_averages", "summary_text", "write_last_run"]
 
@@ -67,7 +66,7 @@ def class_averages(db_url: str, course_id: str, assignments: Iterable[str]) -> d
     """Per assignment and notebook: submissions in the gradebook, average score, maximum."""
     table: dict[str, Average] = {}
     for assignment in assignments:
-        maxima = max_class_scores(db_url, course_id, assignment)
+        maxima = max_class_scores(db_url, assignment, course_id)
         scores = gradebook_scores(db_url, assignment, course_id)
         for notebook, cells in sorted(maxima.items()):
             totals = [sum(per_cell.get(gid, 0.0) for gid in cells) for per_cell in scores.values()]

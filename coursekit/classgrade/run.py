@@ -39,7 +39,7 @@ from coursekit.classgrade.model import Outcome, Status, Task, WorkerResult
 from coursekit.classgrade.planning import plan
 from coursekit.classgrade.progress import Progress
 from coursekit.classgrade.report import RunReport, class_averages, summary_text, write_last_run
-from coursekit.grading import KERNEL_START_FAILURES, nbgrader_env
+from coursekit.nbgrader_run import KERNEL_START_FAILURES, nbgrader_env
 
 __all__ = [
     "DEFAULT_MAX_OUTPUT_MB",
@@ -151,7 +151,7 @@ def grade_class(options: GradeOptions, *, err: TextIO | None = None, out: TextIO
     err = err if err is not None else sys.stderr
     out = out if out is not None else sys.stdout
     started = time.monotonic()
-    from coursekit.notebooks import find_course_root
+    from coursekit.layout import find_course_root
 
     # nbgrader runs `alembic` from PATH when it creates a gradebook: this environment's first
     os.environ["PATH"] = nbgrader_env()["PATH"]

@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from coursekit.cells import cell_label
 from coursekit.classgrade.model import JSONObject, Status, WorkerResult
 
 KERNEL_EXTENSION = "coursekit.classgrade.kernel_limits"
@@ -121,11 +122,6 @@ def reason_from_log(log: str) -> str:
     return errors[0].split("]", 1)[1].strip()[:500] if errors else "nbgrader autograde failed (see its log)"
 
 
-def _cell_label(cell: Any, index: int) -> str:
-    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return f"cell {grade_id!r}" if grade_id else f"cell #{index + 1}"
-
-
 def classify(
     notebooks: list[Path], cell_timeout: float | None, memory_mb: float | None
 ) -> tuple[Status, str]:
@@ -145,7 +141,7 @@ def classify(
                 if output.get("output_type") != "error":
                     continue
                 ename = output.get("ename", "")
-                label = f"{path.stem}: {_cell_label(cell, index)}"
+                label = f"{path.stem}: {cell_label(cell, index)}"
                 if ename == TIMEOUT_ENAME:
                     timeouts.append(label)
                 elif ename == OUTPUT_ENAME or ename.endswith("." + OUTPUT_ENAME):

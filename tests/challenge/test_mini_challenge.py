@@ -12,6 +12,7 @@ on exactly the test cells its entry names.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -28,7 +29,7 @@ from mutations import MUTATIONS, REFERENCE, RUN_ID, Mutation, reference_script, 
 
 from coursekit import capture_console
 from coursekit import train_checks as tc
-from coursekit.grading import cell_sources
+from coursekit.cells import cell_sources
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "05_mini_challenge"
@@ -115,7 +116,8 @@ def test_mutations_whose_edits_overlap_fail() -> None:
 
 def _run_test_cells(script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run each test cell's code (hidden checks included) against ``script``, as the notebook would."""
-    monkeypatch.setattr(tc, "default_script", lambda: script)
+    # find_script() calls the default_script() of the runner module, where the patch must go.
+    monkeypatch.setattr("coursekit.train_checks._runner.default_script", lambda: script)
     for gid, source in _test_cells().items():
         namespace = {"_tc": tc, "_capture_console": capture_console}
         try:
@@ -164,7 +166,7 @@ def test_a_stopped_clock_is_what_every_time_function_reads(tmp_path: Path) -> No
     )
     run = tc.run_train(script, clock="2026-01-05 09:00:00.250")
     clock, hms, now = run.stderr.split()
-    assert float(clock) == pytest.approx(tc.datetime.fromisoformat("2026-01-05 09:00:00.250").timestamp())
+    assert float(clock) == pytest.approx(datetime.fromisoformat("2026-01-05 09:00:00.250").timestamp())
     assert (hms, now) == ("09:00:00", "2026-01-05T09:00:00.250000")
     assert "(the clock reads 2026-01-05 09:00:00.250)" in run.describe()
 

@@ -24,7 +24,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from coursekit.grading import make_course, make_submission, nbgrader_env, run_nbgrader, submit
+from coursekit.nbgrader_run import nbgrader_env, run_nbgrader
+from coursekit.proof_harness import make_course, make_submission, submit
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "00_fixture"
@@ -285,10 +286,9 @@ def snapshot(db_url: str, assignment: str = ASSIGNMENT, course_id: str = "loggin
 
 def explain_difference(course: Path, snap: dict, reference: dict) -> str:
     """Why a run's gradebook differs from the reference: per differing student, the run's outcome and log."""
-    differing = sorted(
-        {key.split("/")[0] for key in set(snap["cells"]) | set(reference["cells"])
-         if snap["cells"].get(key) != reference["cells"].get(key)}
-    )  # fmt: skip
+    cells, expected = snap["cells"], reference["cells"]
+    changed = [key for key in set(cells) | set(expected) if cells.get(key) != expected.get(key)]
+    differing = sorted({key.split("/")[0] for key in changed})
     try:
         told = outcomes(course)
     except (OSError, ValueError) as exc:

@@ -26,7 +26,7 @@ from classgrade_support import (
     snapshot,
 )
 
-from coursekit.grading import nbgrader_env
+from coursekit.nbgrader_run import nbgrader_env
 
 pytestmark = pytest.mark.slow
 
@@ -75,9 +75,9 @@ def _make_gradebook(url: str) -> None:
 def _counts(url: str) -> dict[str, int]:
     from nbgrader.api import Grade, Gradebook, Student, SubmittedAssignment, SubmittedNotebook
 
+    models = [Student, SubmittedAssignment, SubmittedNotebook, Grade]
     with Gradebook(url, "course") as gb:
-        return {m.__tablename__: gb.db.query(m).count()
-                for m in (Student, SubmittedAssignment, SubmittedNotebook, Grade)}  # fmt: skip
+        return {m.__tablename__: gb.db.query(m).count() for m in models}
 
 
 def test_sqlite_from_parallel_writers_loses_and_duplicates_nothing(tmp_path: Path, monkeypatch) -> None:
@@ -90,16 +90,9 @@ def test_sqlite_from_parallel_writers_loses_and_duplicates_nothing(tmp_path: Pat
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     start = time.time() + 5  # every writer has imported nbgrader by then
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), url, f"w{k}", str(ROUNDS), str(start)],
-            env=nbgrader_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for k in range(WRITERS)
-    ]
+    commands = [[sys.executable, str(script), url, f"w{k}", str(ROUNDS), str(start)] for k in range(WRITERS)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen(cmd, env=nbgrader_env(), **pipes) for cmd in commands]
     errors = []
     for proc in procs:
         _out, err = proc.communicate(timeout=240)

@@ -210,10 +210,8 @@ class LabServer:
         self._write_settings()
         self.port = _free_port()
         self.log_path = self.state / "server.log"
-        cmd = [
-            str(VENV_BIN / "coursekit"), "lab",
-            "--port", str(self.port), "--ip", "127.0.0.1", "--browser", "no", "--folder", self.folder,
-        ]  # fmt: skip
+        options = ["--port", str(self.port), "--ip", "127.0.0.1", "--browser", "no", "--folder", self.folder]
+        cmd = [str(VENV_BIN / "coursekit"), "lab", *options]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 cmd,

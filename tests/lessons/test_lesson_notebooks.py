@@ -113,7 +113,7 @@ def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path, tmp_pat
     """Run every cell, then every cell again in the same kernel: both runs match the shipped outputs."""
     from nbclient import NotebookClient
 
-    from coursekit.grading import start_kernel_retrying
+    from coursekit.nbgrader_run import start_kernel_retrying
 
     # A private TMPDIR, so the lesson's sandbox does not collide with nbval running the same lesson.
     kernel_env = {**os.environ, "TMPDIR": str(tmp_path)}

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from coursekit.checks import CheckFailed
-from coursekit.grading import (
+from coursekit.proof_harness import (
     autograde,
     feedback_html,
     generate_feedback,

@@ -145,8 +145,10 @@ def load_config(cls, *, file=None, env=None, argv=None, env_prefix="APP_"):
 
 
 SECRET_PARTS = ["token", "key", "password", "secret"]
-CREDENTIAL_PREFIXES = ("Bearer ", "bearer ", "Basic ", "sk-", "sk_", "pk_", "ghp_", "gho_", "ghs_",
-                       "github_pat_", "AKIA", "ASIA", "xoxb-", "xoxp-", "xoxa-", "eyJ")  # fmt: skip
+CREDENTIAL_PREFIXES = (
+    "Bearer ", "bearer ", "Basic ", "sk-", "sk_", "pk_", "ghp_", "gho_", "ghs_",
+    "github_pat_", "AKIA", "ASIA", "xoxb-", "xoxp-", "xoxa-", "eyJ",
+)
 URL_WITH_PASSWORD = re.compile(r"^\w[\w+.-]*://[^:/@\s]*:[^/@\s]+@")
 SECRET_ASSIGNMENT = re.compile(r"(password|pwd|secret|token)=\S", re.IGNORECASE)
 

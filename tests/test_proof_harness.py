@@ -1,4 +1,4 @@
-"""Unit tests of coursekit.grading on a tiny fixture assignment (one answer cell, two test cells)."""
+"""coursekit.proof_harness on a tiny fixture assignment (one answer cell, two test cells)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from coursekit.grading import (
+from coursekit.cells import cell_sources, grade_ids
+from coursekit.proof_harness import (
     autograde,
-    cell_sources,
-    grade_ids,
     make_course,
     make_submission,
     max_scores,
@@ -27,8 +26,7 @@ TINY = "00_tiny"
 
 
 def _meta(grade_id: str, *, solution: bool = False, grade: bool = False, points: int = 0) -> dict:
-    meta = {"grade": grade, "solution": solution, "locked": not solution, "grade_id": grade_id,
-            "schema_version": 3}  # fmt: skip
+    meta = dict(grade=grade, solution=solution, locked=not solution, grade_id=grade_id, schema_version=3)
     if grade:
         meta["points"] = points
     return {"nbgrader": meta}

@@ -1,10 +1,10 @@
-"""A kernel that does not come up is started once more; any other failure is not retried."""
+"""coursekit.nbgrader_run: a kernel that does not come up is started once more, nothing else is retried."""
 
 from __future__ import annotations
 
 import pytest
 
-from coursekit.grading import start_kernel_retrying
+from coursekit.nbgrader_run import start_kernel_retrying
 
 
 def test_a_kernel_that_died_before_answering_is_started_once_more() -> None:

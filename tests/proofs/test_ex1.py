@@ -6,10 +6,11 @@ import itertools
 import time
 
 import pytest
-from grader_support import ExerciseProof, cell_sources, replace_once, solution_answer, source_notebook
+from grader_support import ExerciseProof, replace_once, solution_answer, source_notebook
 from wrong_ex1 import WRONG
 
 from coursekit import CheckFailed
+from coursekit.cells import cell_sources
 
 ASSIGNMENT, NOTEBOOK = "02_ex1_logging", "ex1_logging"
 HOLD_STILL = '            handler.rolloverAt = float("inf")\n'

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from grader_support import FILES, REPO, solution_answer
 
-from coursekit.grading import (
+from coursekit.proof_harness import (
     autograde,
     feedback_html,
     generate_feedback,

@@ -1,4 +1,4 @@
-"""Shared pieces of the grader proof: one autograde run per assignment, answer variants kept on disk.
+"""Shared pieces of the grader proofs: one autograde run per assignment, answer variants kept on disk.
 
 :class:`AutogradeProof` is the proof any assignment's tests reuse (the exercises here, the mini
 challenge and the projects): the solution, the untouched release and known-wrong answers graded in
@@ -26,20 +26,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit.grading import (
+from coursekit.cells import cell_sources, grade_id, is_grade_cell, is_solution_cell
+from coursekit.layout import CourseLayout
+from coursekit.nbgrader_run import run_nbgrader
+from coursekit.proof_harness import (
     autograde,
-    cell_sources,
     feedback_html,
     generate_feedback,
     make_course,
     make_submission,
     max_scores,
     read_scores,
-    run_nbgrader,
     submit,
 )
 
 REPO = Path(__file__).resolve().parents[2]
+# The course's folders relative to its root, where nbgrader runs: paths as the commands there take them.
+IN_COURSE = CourseLayout(Path())
 FILES = Path(__file__).resolve().parent / "files"
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
@@ -76,7 +79,7 @@ def load_variants(exercise: str) -> dict[str, Variant]:
 
 
 def source_notebook(assignment: str, notebook: str) -> nbformat.NotebookNode:
-    return nbformat.read(REPO / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
+    return nbformat.read(CourseLayout(REPO).source / assignment / f"{notebook}.ipynb", as_version=4)
 
 
 def without_solution_markers(source: str) -> str:
@@ -114,12 +117,7 @@ def solution_answer(assignment: str, notebook: str, grade_id: str) -> str:
 def grade_cell_ids(assignment: str, notebook: str, prefix: str) -> list[str]:
     """grade_ids of the test cells (grade cells) of the source notebook, in order."""
     nb = source_notebook(assignment, notebook)
-    return [
-        cell.metadata.nbgrader.grade_id
-        for cell in nb.cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
-        and cell.metadata.nbgrader.grade_id.startswith(prefix)
-    ]
+    return [gid for cell in nb.cells if is_grade_cell(cell) and (gid := grade_id(cell)).startswith(prefix)]
 
 
 def replace_once(text: str, old: str, new: str, what: str) -> str:
@@ -207,7 +205,7 @@ class Graded:
         return {gid for gid, points in self.max.items() if scores.get(gid, 0.0) < points}
 
     def autograded(self, student: str) -> Path:
-        return self.course / "grader" / "autograded" / student / self.assignment / f"{self.notebook}.ipynb"
+        return CourseLayout(self.course).autograded_notebook(student, self.assignment, self.notebook)
 
     def errors(self, student: str) -> str:
         """What the failing cells of the student's autograded notebook printed (for assertion messages)."""
@@ -218,11 +216,9 @@ class Graded:
         for cell in nbformat.read(path, as_version=4).cells:
             for out in cell.get("outputs", []):
                 if out.output_type == "error":
-                    parts.append(f"[{cell.metadata.get('nbgrader', {}).get('grade_id', '?')}] {out.evalue}")
+                    parts.append(f"[{grade_id(cell) or '?'}] {out.evalue}")
                 elif out.output_type == "stream" and out.name == "stderr":
-                    parts.append(
-                        f"[{cell.metadata.get('nbgrader', {}).get('grade_id', '?')}] stderr: {out.text}"
-                    )
+                    parts.append(f"[{grade_id(cell) or '?'}] stderr: {out.text}")
         return "\n".join(parts)[:6000] or "(no errors)"
 
     def describe(self, student: str) -> str:
@@ -254,9 +250,8 @@ def run_twice(source: nbformat.NotebookNode, submission: nbformat.NotebookNode) 
     first_pass = []
     for cell in source.cells:
         copy = nbformat.from_dict(dict(cell))
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            copy.source = handed_in[meta["grade_id"]]
+        if is_solution_cell(cell):
+            copy.source = handed_in[grade_id(cell)]
         copy.metadata = nbformat.from_dict({})
         copy.id = f"first-pass-{len(first_pass)}"
         first_pass.append(copy)
@@ -280,7 +275,7 @@ def grade_submissions(
     notebook that was run twice from the top (:func:`run_twice`).
     """
     course = make_course(base / "course", [assignment], source_root=REPO)
-    release = course / "notebooks" / assignment / f"{notebook}.ipynb"
+    release = CourseLayout(course).release_notebook(assignment, notebook)
     for student, answers in submissions.items():
         nb = make_submission(release, answers or {})
         submit(course, student, assignment, {notebook: nb})
@@ -545,7 +540,7 @@ class ExerciseProof(AutogradeProof):
             metafunc.parametrize("mutation", self.WRONG, ids=lambda m: m.name)
 
     def release(self) -> Path:
-        return Path("notebooks") / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb"
+        return IN_COURSE.release_notebook(self.ASSIGNMENT, self.NOTEBOOK)
 
     # --- fast checks of the variant files and the source notebook --------------------------------
 
@@ -593,7 +588,7 @@ class ExerciseProof(AutogradeProof):
 
     @pytest.mark.slow
     def test_validate_passes_on_the_solution(self, graded: Graded) -> None:
-        out = validate(graded.course, Path("solutions") / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb")
+        out = validate(graded.course, IN_COURSE.source / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb")
         assert "Success! Your notebook passes all the tests." in out, out[-3000:]
 
     @pytest.mark.slow
@@ -613,9 +608,8 @@ class ExerciseProof(AutogradeProof):
     @pytest.mark.slow
     def test_validate_names_the_visible_check_a_wrong_answer_fails(self, graded: Graded) -> None:
         student = self.VALIDATE_STUDENT
-        out = validate(
-            graded.course, Path("grader/submitted") / student / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb"
-        )
+        submitted = IN_COURSE.submitted_notebook(student, self.ASSIGNMENT, self.NOTEBOOK)
+        out = validate(graded.course, submitted)
         assert "VALIDATION FAILED ON 1 CELL(S)" in out, out[-3000:]
         assert docstrings(self.ASSIGNMENT, self.NOTEBOOK, self.EXERCISE + "_")[self.VALIDATE_CELL][:60] in out
         assert self.VALIDATE_TEXT in out, out[-3000:]
