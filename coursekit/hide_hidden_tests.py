@@ -18,6 +18,7 @@ import re
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
+from traitlets import Bool
 
 __all__ = ["PLACEHOLDER", "HideHiddenTests", "hide_hidden_code", "hidden_lines"]
 
@@ -66,6 +67,9 @@ def _quotes_hidden_code(frame: str, secrets: set[str]) -> bool:
 
 class HideHiddenTests(Preprocessor):
     """Replace hidden tests by a placeholder in the notebook that feedback is rendered from."""
+
+    # nbgrader registers the course's preprocessors as they are: this one must be on by default.
+    enabled = Bool(True, help="hide the hidden tests in feedback").tag(config=True)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         if cell.cell_type != "code" or BEGIN not in cell.source:

@@ -64,7 +64,7 @@ def test_a_frame_that_quotes_hidden_code_goes_and_the_message_stays() -> None:
 def test_rendered_feedback_shows_no_hidden_line() -> None:
     nb = new_notebook(cells=[failed_cell(), new_code_cell("print('no hidden tests here')")])
     exporter = HTMLExporter(template_name="classic")
-    exporter.register_preprocessor(HideHiddenTests, enabled=True)
+    exporter.register_preprocessor(HideHiddenTests)  # as nbgrader does: on by default
     page, _ = exporter.from_notebook_node(nb)
     assert "secret expected value" not in page and "ex9_secret_case" not in page
     assert "second region" not in page

@@ -27,6 +27,7 @@ import nbformat
 import pytest
 
 from coursekit.cells import cell_sources, grade_id, is_grade_cell, is_solution_cell
+from coursekit.hide_hidden_tests import hidden_lines
 from coursekit.layout import CourseLayout
 from coursekit.nbgrader_run import run_nbgrader
 from coursekit.proof_harness import (
@@ -313,6 +314,27 @@ def docstrings(assignment: str, notebook: str, prefix: str) -> dict[str, str]:
     return found
 
 
+def hidden_only_lines(assignment: str, notebook: str) -> list[str]:
+    """Lines of hidden tests that occur nowhere in the released notebook: feedback must not show them."""
+    release = (REPO / "notebooks" / assignment / f"{notebook}.ipynb").read_text(encoding="utf-8")
+    visible = {
+        line.strip()
+        for cell in nbformat.reads(release, as_version=4).cells
+        for line in cell.source.splitlines()
+    }
+    lines = {
+        line.strip()
+        for source in cell_sources(source_notebook(assignment, notebook)).values()
+        for line in hidden_lines(source)
+    }
+    return sorted(line for line in lines if len(line) >= 12 and line not in visible)
+
+
+def page_text(page: str) -> str:
+    """An HTML page's text: tags removed (highlighted code is split into spans), entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
 @dataclass(frozen=True)
 class Wrong:
     """A known-wrong submission: its answer cells, its mistake and the test cells it must lose points on."""
@@ -435,6 +457,24 @@ class AutogradeProof:
     def test_untouched_release_scores_zero(self, graded: Graded) -> None:
         assert graded.scores["untouched"] == dict.fromkeys(graded.max, 0.0), graded.describe("untouched")
         assert graded.autograded("untouched").is_file()
+
+    @pytest.mark.slow
+    def test_feedback_shows_no_hidden_test(self, graded: Graded) -> None:
+        """The feedback of the solution and of a wrong answer quotes no hidden line, but their messages."""
+        secret = hidden_only_lines(self.ASSIGNMENT, self.NOTEBOOK)
+        assert secret, "the assignment has hidden tests"
+        students = ["solution", sorted(self.wrong())[0]]
+        result = generate_feedback(graded.course, self.ASSIGNMENT, f"--student={students[1]}")
+        again = generate_feedback(graded.course, self.ASSIGNMENT, "--student=solution")
+        assert result.returncode == again.returncode == 0, result.stdout + result.stderr + again.stderr
+        for student in students:
+            page = page_text(feedback_html(graded.course, student, self.ASSIGNMENT, self.NOTEBOOK))
+            shown = [line for line in secret if line in page]
+            assert not shown, f"{student}'s feedback shows hidden code: {shown[:3]}"
+            assert "hidden checks (" in page
+        wrong_page = page_text(feedback_html(graded.course, students[1], self.ASSIGNMENT, self.NOTEBOOK))
+        assert "observed:" in wrong_page or "expected" in wrong_page, "the failed check's message is shown"
+        assert "### BEGIN HIDDEN TESTS" in graded.autograded(students[1]).read_text(encoding="utf-8")
 
     @pytest.mark.slow
     def test_wrong_answer_loses_points_where_expected(self, graded: Graded, wrong: str) -> None:
