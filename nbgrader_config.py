@@ -1,5 +1,6 @@
 """nbgrader configuration for the course (read by every `nbgrader` command run from this folder)."""
 
+import os
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -47,3 +48,10 @@ c.Execute.iopub_timeout = 60
 # of the hidden tests (coursekit/hide_hidden_tests.py); the autograded notebooks keep them for the
 # formgrader.
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Opt in: COURSEKIT_SANDBOX=1 nbgrader autograde ... runs each kernel in the bubblewrap sandbox that
+# `coursekit grade` uses by default (coursekit/classgrade/kernel_sandbox.py); validation never is.
+if os.environ.get("COURSEKIT_SANDBOX") == "1":
+    from coursekit.classgrade.kernel_sandbox import autograde_preprocessors
+
+    c.Autograde.autograde_preprocessors = autograde_preprocessors(c)

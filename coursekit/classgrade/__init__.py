@@ -34,6 +34,9 @@ as it arrives, and reports.  The modules, and what each owns:
   kernel limits, immediate kernel shutdown, and the cell timeout / gradebook URL when given.
 * :mod:`.kernel_limits` -- an IPython extension loaded in each kernel: memory cap (``RLIMIT_AS``)
   and output cap.
+* :mod:`.kernel_sandbox` -- each kernel started inside bubblewrap (``bwrap``): read-only file system
+  but for the submission's folder, no solutions/, grader/ or nbgrader_config.py, no network, its own
+  PID namespace; ``--no-sandbox`` turns it off.
 * :mod:`.progress` -- the progress line on stderr.
 * :mod:`.report` -- the run's report: :class:`~.report.RunReport`, the summary table, the class
   averages, ``last-run.json``.

@@ -112,6 +112,12 @@ def register(subparsers) -> argparse.ArgumentParser:
     )
     grade.add_argument("--no-progress", action="store_true", help="do not show the progress line")
     grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the kernels without the bubblewrap sandbox (by default each submission's kernel "
+        "sees no course secrets, writes only its own folder, has no network)",
+    )
+    grade.add_argument(
         "--log-level",
         type=str.upper,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -163,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         retry_failed=args.retry_failed,
         progress=not args.no_progress,
+        sandbox=not args.no_sandbox,
     )
     import signal
 

@@ -145,11 +145,44 @@ def _limit(name: str) -> float | None:
     return number if number > 0 else None
 
 
+RESCUE_MB = 64.0  # lent to a kernel past its cap to report a MemoryError (traceback, imports, reply)
+
+
+def rescue_memory_errors(shell, cap: int) -> None:
+    """Report a cell's ``MemoryError`` even when the cell used the address space up.
+
+    Formatting the traceback imports modules and grows the stack; with no address space left that
+    can crash the kernel (a stack that cannot grow is a SIGSEGV), and the notebook then fails as a
+    dead kernel instead of recording the error.  So the cap is lifted by :data:`RESCUE_MB` while the
+    error is shown, and put back once the cell has finished.
+    """
+    import resource
+
+    def put_back(*_args) -> None:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(
+            resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard)
+        )
+
+    def report(self, etype, value, tb, tb_offset=None):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        lent = cap + int(RESCUE_MB * MIB)
+        resource.setrlimit(
+            resource.RLIMIT_AS, (lent if hard == resource.RLIM_INFINITY else min(lent, hard), hard)
+        )
+        self.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+
+    shell.set_custom_exc((MemoryError,), report)
+    shell.events.register("post_run_cell", put_back)
+
+
 def load_ipython_extension(ipython) -> None:
     """Entry point for IPython: apply the limits named in the environment."""
     memory_mb = _limit(MEMORY_ENV)
     output_mb = _limit(OUTPUT_ENV)
     if memory_mb:
-        cap_memory(memory_mb)
+        cap = cap_memory(memory_mb)
+        if cap is not None and ipython is not None:
+            rescue_memory_errors(ipython, cap)
     if output_mb:
         cap_output(output_mb, ipython)

@@ -47,6 +47,7 @@ class RunReport:
     startup_s: float = 0.0  # from the command's start until the first submission was handed out
     worker_startup_s: list[float] = field(default_factory=list)  # each local worker's import time
     discovered: dict[str, int] = field(default_factory=dict)  # submissions found, per assignment
+    sandbox: bool = True  # kernels ran in the bubblewrap sandbox (False: --no-sandbox)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -91,6 +92,11 @@ def write_last_run(path: Path, report: RunReport) -> None:
 def summary_text(report: RunReport, assignments: list[str]) -> str:
     """The table printed at the end of a run."""
     lines = []
+    if not report.sandbox:
+        lines.append(
+            "coursekit grade: graded WITHOUT the kernel sandbox (--no-sandbox): submissions' code could "
+            "read and change the course's files and reach the network"
+        )
     graded_now = report.graded_now
     rate = graded_now / report.wall_s if report.wall_s > 0 else 0.0
     what = "interrupted after" if report.interrupted else "done in"

@@ -83,6 +83,7 @@ class GradeOptions:
     retry_failed: bool = False  # regrade submissions whose last grading failed
     progress: bool = True
     immediate_shutdown: bool = True
+    sandbox: bool = True  # each kernel in bubblewrap (coursekit.classgrade.kernel_sandbox)
 
 
 # -- settling results --------------------------------------------------------------------------------
@@ -157,6 +158,13 @@ def grade_class(options: GradeOptions, *, err: TextIO | None = None, out: TextIO
     os.environ["PATH"] = nbgrader_env()["PATH"]
     root = Path(options.course_root) if options.course_root else find_course_root()
     course = load_course(root, options.db_url)
+    if options.sandbox:  # before anything is graded: without bwrap there is nothing to grade in
+        from coursekit.classgrade.kernel_sandbox import SandboxUnavailable, check_available
+
+        try:
+            check_available(hint="or grade without the sandbox: coursekit grade --no-sandbox")
+        except SandboxUnavailable as exc:
+            raise GradeError(str(exc)) from None
     install_sqlite_guard()  # the coordinator's own gradebook sessions are guarded too
     with _run_lock(course.state_dir):
         return _grade_locked(options, course, started, err, out)
@@ -250,6 +258,7 @@ def _grade_locked(
         startup_s=grading_started - started,
         worker_startup_s=executor.startup_s if executor is not None else [],
         discovered={a: len(students[a]) for a in assignments},
+        sandbox=options.sandbox,
     )
     write_last_run(course.state_dir / "last-run.json", report)
     out.write(summary_text(report, assignments))
@@ -312,6 +321,7 @@ def _worker_options(options: GradeOptions, course: Course) -> WorkerOptions:
         "memory_mb": options.memory_mb,
         "max_output_mb": options.max_output_mb,
         "immediate_shutdown": options.immediate_shutdown,
+        "sandbox": options.sandbox,
     }
 
 

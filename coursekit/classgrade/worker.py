@@ -17,7 +17,9 @@ notebook; this worker only adds, through configuration:
 * the kernel limits of :mod:`coursekit.classgrade.kernel_limits` (an IPython extension);
 * ``Execute.shutdown_kernel = "immediate"``: the kernel is killed once the notebook has run
   instead of being asked to exit and waited for (it changes no grade; it saves ~0.3 s a notebook);
-* ``CourseDirectory.db_url`` when ``db_url`` is given.
+* ``CourseDirectory.db_url`` when ``db_url`` is given;
+* the kernel sandbox of :mod:`coursekit.classgrade.kernel_sandbox` (nbgrader's ``Execute`` replaced
+  by ``SandboxedExecute`` in ``Autograde.autograde_preprocessors``) unless ``sandbox`` is false.
 
 Only this module writes to the protocol pipe (the worker's original stdout); its log is its
 original stderr; the kernels it starts inherit file descriptors that lead to ``/dev/null``.
@@ -196,6 +198,11 @@ class Grader:
             extra = list(app.config.Execute.get("extra_arguments", []))
             extra.append(f"--IPKernelApp.extensions={KERNEL_EXTENSION}")
             cfg.Execute.extra_arguments = extra
+        from coursekit.classgrade.kernel_sandbox import autograde_preprocessors
+
+        # each kernel in the bubblewrap sandbox, unless told otherwise (even when the course opts in)
+        sandbox = bool(opts.get("sandbox", True))
+        cfg.Autograde.autograde_preprocessors = autograde_preprocessors(app.config, sandbox=sandbox)
         return cfg
 
     def grade(self, assignment: str, student: str) -> WorkerResult:

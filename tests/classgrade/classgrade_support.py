@@ -29,7 +29,10 @@ from coursekit.proof_harness import make_course, make_submission, submit
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "00_fixture"
-INSTALL_HINT = "run `bash tests/classgrade/install_services.sh` (it installs Debian's postgresql package)"
+INSTALL_HINT = (
+    "run `bash tests/classgrade/install_services.sh` "
+    "(it installs Debian's postgresql and bubblewrap packages)"
+)
 
 # What nbgrader's autograde logs for a submission it cannot read: one record per traceback.
 NOT_JSON_LOG = textwrap.dedent(
