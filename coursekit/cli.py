@@ -1,4 +1,4 @@
-"""The ``coursekit`` command: open the course, regenerate and normalise notebooks."""
+"""The ``coursekit`` command: open the course, regenerate and normalise notebooks, grade, show progress."""
 
 from __future__ import annotations
 
@@ -94,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     norm.set_defaults(func=_cmd_normalise)
 
     from coursekit.classgrade.command import register as register_grade
+    from coursekit.progress.command import register as register_progress
 
     register_grade(sub)
+    register_progress(sub)
     return parser
 
 
