@@ -8,8 +8,10 @@ It builds a class in a temporary folder -- ``-n`` submissions spread over the th
 answer taken in turn from the reference solution, the right and wrong answers of the grader proof
 (``tests/proofs``) and the untouched student version -- and grades two identical
 copies of it: one with ``nbgrader autograde <assignment>`` for each assignment, one after the other
-(what an instructor runs by hand), the other with one ``coursekit grade`` command.  It checks that
-every per-cell score is identical in the two gradebooks, then prints both wall-clock times, the
+(what an instructor runs by hand), the other with one ``coursekit grade`` command (its kernels in
+the bubblewrap sandbox, the default).  A third copy is graded with ``coursekit grade --no-sandbox``,
+which gives the sandbox's own cost per submission (``--skip-no-sandbox`` leaves it out).  It checks
+that every per-cell score is identical in all the gradebooks, then prints the wall-clock times, the
 ratio, submissions per second, the peak memory of each (all processes: grader, workers, kernels)
 and where the kit's time goes (per-submission CPU of the workers and of their kernels), which gives
 the floor: the CPU one submission needs, divided by the cores.
@@ -170,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     repeat_help = "runs of each, in the order plain, kit, kit, plain ..."
     parser.add_argument("--repeat", type=int, default=1, help=repeat_help)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    skip_help = "do not also grade with coursekit grade --no-sandbox (the sandbox's cost is then not shown)"
+    parser.add_argument("--skip-no-sandbox", action="store_true", help=skip_help)
     args = parser.parse_args(argv)
 
     exercises = [a for a in EXERCISES if (CourseLayout(REPO).source / a).is_dir()]
@@ -187,19 +191,24 @@ def main(argv: list[str] | None = None) -> int:
     kit_cmd = [python, "-m", "coursekit", "grade", "--no-progress"] + (
         ["--jobs", str(args.jobs)] if args.jobs else []
     )
-    # On a shared machine the load drifts: with --repeat 2 the order is plain, kit, kit, plain (and so on),
-    # so a drift hits both alike.
-    order = [("plain", "kit") if r % 2 == 0 else ("kit", "plain") for r in range(args.repeat)]
-    walls: dict[str, list[float]] = {"plain": [], "kit": []}
-    peaks = {"plain": 0, "kit": 0}
-    courses: dict[str, list[Path]] = {"plain": [], "kit": []}
+    # On a shared machine the load drifts: with --repeat 2 the order is plain, kit, bare, bare, kit, plain
+    # (and so on), so a drift hits all alike.  "bare" is coursekit grade without the sandbox.
+    tools = ("plain", "kit") if args.skip_no_sandbox else ("plain", "kit", "bare")
+    order = [tools if r % 2 == 0 else tools[::-1] for r in range(args.repeat)]
+    walls: dict[str, list[float]] = {tool: [] for tool in tools}
+    peaks = dict.fromkeys(tools, 0)
+    courses: dict[str, list[Path]] = {tool: [] for tool in tools}
     kit_code = 0
     for round_, pair in enumerate(order):
         for tool in pair:
             course = workdir / f"{tool}{round_}"
             shutil.copytree(template, course, symlinks=True)
             courses[tool].append(course)
-            what = "plain sequential `nbgrader autograde`" if tool == "plain" else "`coursekit grade`"
+            what = {
+                "plain": "plain sequential `nbgrader autograde`",
+                "kit": "`coursekit grade` (sandboxed)",
+                "bare": "`coursekit grade --no-sandbox`",
+            }[tool]
             print(f"round {round_ + 1}: grading with {what} ...", flush=True)
             if tool == "plain":
                 wall = 0.0
@@ -209,8 +218,10 @@ def main(argv: list[str] | None = None) -> int:
                     wall += part
                     peaks["plain"] = max(peaks["plain"], peak)
             else:
-                wall, peak, kit_code = timed([*kit_cmd, "--course", str(course)], course, workdir / "kit.log")
-                peaks["kit"] = max(peaks["kit"], peak)
+                cmd = [*kit_cmd, "--course", str(course)] + (["--no-sandbox"] if tool == "bare" else [])
+                wall, peak, code = timed(cmd, course, workdir / f"{tool}.log")
+                kit_code = kit_code or code
+                peaks[tool] = max(peaks[tool], peak)
             walls[tool].append(wall)
             print(f"  {wall:.1f} s (load average {os.getloadavg()[0]:.2f})", flush=True)
     plain_wall = statistics.mean(walls["plain"])
@@ -220,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plain_scores = all_scores(courses["plain"][0], exercises)
     differ: list = []
-    for course in courses["plain"][1:] + courses["kit"]:
+    for course in [c for tool in tools for c in courses[tool]][1:]:
         scores = all_scores(course, exercises)
         differ += sorted(k for k in set(plain_scores) | set(scores) if plain_scores.get(k) != scores.get(k))
     kit_scores = all_scores(kit, exercises)
@@ -254,6 +265,19 @@ def main(argv: list[str] | None = None) -> int:
     cpu = (figures["per_submission_worker_cpu_s"] or 0) + (figures["per_submission_kernel_cpu_s"] or 0)
     floor = n * cpu / cores + figures["coordinator_startup_s"] + (figures["worker_startup_s"] or 0)
     figures["cpu_floor_s"] = round(floor, 1)
+    if "bare" in tools:
+        bare_wall = statistics.mean(walls["bare"])
+        bare_report = json.loads(
+            (courses["bare"][-1] / "grader" / "classgrade" / "last-run.json").read_text()
+        )
+        bare_graded = [o for o in bare_report["outcomes"] if o["status"] != "skipped"]
+        figures["no_sandbox_wall_s"] = round(bare_wall, 1)
+        figures["no_sandbox_runs_s"] = [round(w, 1) for w in walls["bare"]]
+        figures["no_sandbox_ratio"] = round(plain_wall / bare_wall, 2) if bare_wall else 0.0
+        figures["no_sandbox_per_submission_wall_s"] = _mean([o["seconds"] for o in bare_graded])
+        figures["sandbox_cost_per_submission_s"] = round(
+            (figures["per_submission_wall_s"] or 0) - (figures["no_sandbox_per_submission_wall_s"] or 0), 3
+        )
 
     print()
     print(f"class: {n} submissions ({', '.join(exercises)}), {cores} core(s), {report['workers']} worker(s)")
@@ -266,6 +290,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'submissions per second':28}{n / plain_wall:>20.2f}{n / kit_wall:>18.2f}")
     print(f"{'peak memory (all processes)':28}{plain_peak / 2**20:>17.0f} MB{kit_peak / 2**20:>15.0f} MB")
     print(f"speed-up: {ratio:.2f}x")
+    if "bare" in tools:
+        print()
+        print("the sandbox's own cost (coursekit grade with and without --no-sandbox):")
+        print(f"  wall time without the sandbox                    {figures['no_sandbox_wall_s']:.1f} s")
+        print(f"  speed-up without the sandbox                     {figures['no_sandbox_ratio']:.2f}x")
+        without = figures["no_sandbox_per_submission_wall_s"] or 0
+        with_it = figures["per_submission_wall_s"] or 0
+        cost = figures["sandbox_cost_per_submission_s"]
+        print(f"  one submission in its worker, without / with     {without:.3f} s / {with_it:.3f} s")
+        print(f"  the sandbox's cost per submission                {cost:+.3f} s")
     print()
     print("where coursekit grade's time goes:")
     print(f"  coordinator start-up (config, hashes, gradebook) {figures['coordinator_startup_s']:.2f} s")
