@@ -12,24 +12,28 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from coursekit.lessons import lesson_notebooks
+
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = ROOT / "solutions" / "01_lessons"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
-EXPECTED = [
-    "01_welcome.ipynb",
-    "02_concepts.ipynb",
-    "03_example_console_and_file.ipynb",
-    "04_example_json_logs.ipynb",
-    "05_example_layered_config.ipynb",
-    "06_example_correlation_ids.ipynb",
-    "07_pitfalls_and_self_checks.ipynb",
-]
-# The last lesson closes the course after its questions: a checklist for the quiz, then next steps.
+EXPECTED = {
+    "01_lessons": [
+        "01_welcome.ipynb",
+        "02_concepts.ipynb",
+        "03_example_console_and_file.ipynb",
+        "04_example_json_logs.ipynb",
+        "05_example_layered_config.ipynb",
+        "06_example_correlation_ids.ipynb",
+        "07_pitfalls_and_self_checks.ipynb",
+    ],
+}
+# The last lesson of part one closes it after its questions: a checklist for the quiz, then next steps.
 CLOSING_SECTIONS = {"07_pitfalls_and_self_checks.ipynb": ["## Checklist before the quiz", "## Next steps"]}
 
 
 def lesson_paths() -> list[Path]:
-    return sorted(LESSONS.glob("*.ipynb"))
+    """Every lesson of the course (the notebooks without nbgrader cells), in course order."""
+    return lesson_notebooks(ROOT)
 
 
 def code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -58,9 +62,12 @@ def cell_outputs(cell: nbformat.NotebookNode) -> dict[str, str]:
     return {key: sanitize(text) for key, text in merged.items()}
 
 
-def test_the_seven_lessons_exist_in_course_order():
-    """The lesson folder holds exactly the seven numbered notebooks."""
-    assert [p.name for p in lesson_paths()] == EXPECTED
+def test_the_lessons_exist_in_course_order():
+    """The lesson folders hold exactly the numbered lesson notebooks, and no other folder holds a lesson."""
+    found: dict[str, list[str]] = {}
+    for path in lesson_paths():
+        found.setdefault(path.parent.name, []).append(path.name)
+    assert found == EXPECTED
 
 
 @pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
@@ -121,7 +128,7 @@ def test_lesson_prints_the_same_when_run_twice_in_one_kernel(path: Path, tmp_pat
     shipped = nbformat.read(path, as_version=4)
     expected = [cell_outputs(cell) for cell in code_cells(shipped)]
     nb = nbformat.read(path, as_version=4)
-    resources = {"metadata": {"path": str(LESSONS)}}
+    resources = {"metadata": {"path": str(path.parent)}}
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources=resources)
 
     def kernel_started():
