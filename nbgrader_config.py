@@ -7,6 +7,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
 from coursekit.hide_hidden_tests import HideHiddenTests
+from coursekit.quiz_release import generate_assignment_preprocessors
 
 c = get_config()  # noqa: F821 - injected by traitlets when nbgrader loads this file
 
@@ -35,6 +36,14 @@ c.ZipCollectApp.downloaded_directory = "grader/downloaded"  # nbgrader wants it 
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+\.ipynb)$"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# The quiz (06_quiz): "answer" makes each check under an answer tell the learner at once whether the answer
+# is right, with the explanation when it is and a hint when it is not (the explanations are encrypted with
+# the right answers); "form" checks only the form of each answer until the quiz is graded. Read when the
+# assignment is generated (`coursekit generate`, `nbgrader generate_assignment`): regenerate after a change.
+# The points are the same either way: the hidden tests decide them (coursekit/quiz_release.py).
+c.QuizSelfChecks.mode = "answer"
+c.GenerateAssignment.preprocessors = generate_assignment_preprocessors()
 
 # No learner cell may run for more than a minute; a timed-out cell is an error, not a hang.
 c.Execute.timeout = 60

@@ -97,6 +97,9 @@ def check_course(
         raise FileNotFoundError(f"no folder {folder}: pass the folder that holds your notebooks")
     results: dict[str, NotebookProgress] = {}
     order, plans = [], []
+    from coursekit.quiz_release import configured_mode  # nbconvert, only when the course is read
+
+    quiz_mode = configured_mode(layout.root)
     for relative in course_notebooks(layout):
         path = relative.as_posix()
         order.append(path)
@@ -104,7 +107,7 @@ def check_course(
         learner, problem = _read(folder / relative)
         graded = has_nbgrader_cells(source)
         if graded:
-            release = released(source)
+            release = released(source, quiz_mode)
         if learner is None:
             checks = () if not graded else tuple(plan_run(path, release, release).checks)
             failing = tuple(Check(gid, doc, False, "not run") for gid, doc, _ in checks)

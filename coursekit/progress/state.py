@@ -1,7 +1,8 @@
 """What the learner's files say: the released notebook rebuilt from ``solutions/``, started or not.
 
-The release is rebuilt in this process with nbgrader's own ``ClearSolutions`` and
-``ClearHiddenTests`` (``generate_assignment`` would need a gradebook and seconds per notebook).  As
+The release is rebuilt in this process with the course's ``QuizSelfChecks`` and nbgrader's own
+``ClearSolutions`` and ``ClearHiddenTests`` (``generate_assignment`` would need a gradebook and
+seconds per notebook).  As
 in ``nbgrader autograde``, the copy that runs gets the released source of every cell with a
 ``grade_id`` that the learner does not write, so an edited check still checks.
 """
@@ -43,11 +44,17 @@ def course_notebooks(layout: CourseLayout) -> list[Path]:
     ]
 
 
-def released(source: NotebookNode) -> NotebookNode:
-    """The cells of a graded source notebook as ``nbgrader generate_assignment`` releases them."""
+def released(source: NotebookNode, quiz_mode: str = "answer") -> NotebookNode:
+    """The cells of a graded source notebook as ``nbgrader generate_assignment`` releases them.
+
+    ``quiz_mode`` is the course's ``c.QuizSelfChecks.mode`` (:func:`coursekit.quiz_release.configured_mode`).
+    """
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
+    from coursekit.quiz_release import QuizSelfChecks
+
     nb = nbformat.from_dict(copy.deepcopy(source))
+    nb, _ = QuizSelfChecks(mode=quiz_mode).preprocess(nb, {})
     nb, _ = ClearSolutions(code_stub={"python": CODE_STUB}).preprocess(nb, {})
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     return nb
