@@ -107,7 +107,10 @@ def _solution_answers(rel: str) -> dict[str, str]:
 
 def _run_lessons(folder: Path) -> None:
     """Save every lesson as JupyterLab does after running it: with the kernel's language_info."""
-    for path in sorted((folder / "01_lessons").glob("*.ipynb")):
+    for rel in course_notebooks(LAYOUT):
+        if _graded(rel.as_posix()):
+            continue
+        path = folder / rel
         nb = nbformat.read(path, as_version=4)
         nb.metadata.language_info = dict(KERNEL_LANGUAGE_INFO)
         nbformat.write(nb, path)
