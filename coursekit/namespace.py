@@ -54,7 +54,7 @@ NOTEBOOKS: dict[str, NotebookNames] = {
         },
     ),
     "mini_challenge": NotebookNames("mc_"),
-    "quiz": NotebookNames("quiz_", answers={f"q{n}": "the answer to a question" for n in range(1, 19)}),
+    "quiz": NotebookNames("quiz_", answers={f"q{n}": "the answer to a question" for n in range(1, 29)}),
     "training_logger": NotebookNames(
         "tl_",
         answers={
