@@ -101,6 +101,44 @@ def _other_forms(key: object) -> list[object]:
     return [tuple(key), "\n" + "\n\n".join(f"  {line} " for line in key) + "\n", [*key, "  "]]
 
 
+# The answers a learner who slipped on one point would give to the questions on part two: each must fail
+# (the generic wrong answer of _wrong() is checked for every question besides).
+LIKELY_MISTAKES: dict[str, list[object]] = {
+    "q19": ["a", "b", "d"],
+    "q20": [
+        ["cache miss, reading from S3", "GPU memory almost full", "S3 unreachable"],
+        ["epoch 1 done", "GPU memory almost full"],
+        ["WARNING:app:GPU memory almost full"],
+        [],
+    ],
+    "q21": ["a", "c", "d"],
+    "q22": [
+        ["reordered: True", "epochs as 20.0: True", '{"lr":0.30000000000000004}'],
+        ["reordered: False", "epochs as 20.0: False", '{"lr":0.30000000000000004}'],
+        ["reordered: True", "epochs as 20.0: False", '{"lr":0.3}'],
+    ],
+    "q23": ["a", "b", "d"],
+    "q24": [
+        ["lr 0.001", "weight_decay 0.0001", "region 'no'", "snapshot 113"],
+        ["lr 0.001", "weight_decay 0.0001", "region False", "snapshot 75"],
+        ["lr '1e-3'", "weight_decay '1.0e-4'", "region False", "snapshot 75"],
+        ["lr '1e-3'", "weight_decay 0.0001", "region False", "snapshot '0113'"],
+    ],
+    "q25": [
+        ["DbConfig(host='db.internal')", "{'host': 'db.internal'}"],
+        [
+            "DbConfig(host='db.internal', password='hunter2')",
+            "{'host': 'db.internal', 'password': 'hunter2'}",
+        ],
+        ["DbConfig(host='db.internal', password='***')", "{'host': 'db.internal', 'password': '***'}"],
+    ],
+    "q26": ["a", "b", "c"],
+    "q27": ["b", "c", "d"],
+    "q28": ["a", "c", "d"],
+}
+PART_TWO_LESSONS = sorted(p.stem for p in (REPO / "solutions" / "10_part2_lessons").glob("*.ipynb"))
+
+
 def _answers(right: set[str], *, other_forms: bool = False) -> dict[str, str]:
     """Answer-cell sources: the key for the questions in ``right``, a wrong answer for the others.
 
@@ -136,6 +174,12 @@ def test_at_least_twelve_questions_each_with_an_answer_and_a_check_cell() -> Non
         assert meta["grade"] and meta["points"] == 1
         assert cells[f"{q}_check"].source.startswith(f'"""{q}_check: ')
         assert cells[q].metadata["nbgrader"]["solution"]
+
+
+def test_every_lesson_of_part_two_has_a_question_whose_hint_sends_the_learner_back_to_it() -> None:
+    assert len(PART_TWO_LESSONS) == 5, PART_TWO_LESSONS
+    for lesson in PART_TWO_LESSONS:
+        assert [q for q, (_, _, nudge) in QUESTIONS.items() if f"part two's {lesson}" in nudge], lesson
 
 
 def test_multiple_choice_keys_are_spread_over_the_letters() -> None:
@@ -318,6 +362,18 @@ def test_wrong_answers_fail_with_the_hint_only(kernel_state: dict[str, str]) -> 
         assert message.startswith(f"{q}: not the right answer yet\n  observed: "), message
         assert f"hint: {nudge}" in message and "Stuck?" not in message and "Before you" not in message
         assert explanation[:30] not in message and repr(key) not in message.replace(repr(_wrong(key)), "")
+
+
+def test_likely_mistakes_on_part_two_fail_the_self_check_and_the_grade(kernel_state: dict[str, str]) -> None:
+    part_two = [q for q in QUESTIONS if int(q[1:]) >= 19]
+    assert part_two and set(LIKELY_MISTAKES) == set(part_two)
+    for q, mistakes in LIKELY_MISTAKES.items():
+        key, explanation, nudge = QUESTIONS[q]
+        for mistake in mistakes:
+            with pytest.raises(CheckFailed, match=f"{q}: not the right answer yet"):
+                self_check(q, mistake, kernel_state[q])
+            with pytest.raises(CheckFailed, match=f"{q}: not the expected answer"):
+                grade(q, mistake, key, explanation, nudge=nudge)
 
 
 def test_a_second_different_wrong_answer_says_what_to_do_next(kernel_state: dict[str, str]) -> None:
