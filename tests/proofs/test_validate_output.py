@@ -28,8 +28,14 @@ MESSAGE_WITHIN = 10  # the description, observed and expected: within the error'
 
 CHOSEN = {  # the wrong answers validated, by exercise (no_mkdir: the learner's dictConfig raises)
     "ex1": ("no_mkdir", "configure_once", "console_stdout"),
-    "ex2": ("no_cast", "shared_default_object", "ignores_unknown_key", "skips_missing_file", "parse_args")
-    + ("log_config_per_field",),
+    "ex2": (
+        "no_cast",
+        "shared_default_object",
+        "ignores_unknown_key",
+        "skips_missing_file",
+        "parse_args",
+        "log_config_per_field",
+    ),
     "ex3": ("root_logger", "prediction_as_text", "latency_in_seconds", "wrong_filter_on_handler"),
 }
 
