@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import nbformat
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -71,3 +75,31 @@ def test_rendered_feedback_shows_no_hidden_line() -> None:
     assert "hidden checks (1 lines)" in page
     assert "observed: nothing" in page
     assert "no hidden tests here" in page
+
+
+def test_a_failed_checks_report_from_a_hidden_line_keeps_the_message_only(tmp_path) -> None:
+    """A check that fails in a hidden region of a cell run by IPython: its line goes, its message stays."""
+    source = SOURCE.replace("ex9_trial() as _folder", "_nothing()").replace("(_folder", "(None")
+    script = tmp_path / "shell.py"
+    script.write_text(
+        "import json, contextlib\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from coursekit import check\n"
+        "shell = InteractiveShell.instance()\n"
+        "shown = []\n"
+        "shell._showtraceback = lambda etype, evalue, stb: shown.append(stb)\n"
+        "shell.user_ns.update(_nothing=contextlib.nullcontext, ex9_visible_case=lambda _: None)\n"
+        "shell.user_ns['ex9_secret_case'] = lambda _, v: check(False, 'the secret case', 'nothing', v)\n"
+        f"shell.run_cell({source!r}, store_history=True)\n"
+        "print(json.dumps(shown))\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    [traceback] = json.loads(result.stdout)
+    cell = new_code_cell(source)
+    cell.outputs = [new_output("error", ename="CheckFailed", evalue="the secret case", traceback=traceback)]
+    assert "ex9_secret_case" in "".join(traceback)
+    cell, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
+    shown = "\n".join(cell.outputs[0]["traceback"])
+    assert "ex9_secret_case" not in shown and HIDDEN_FRAME in shown
+    assert "the secret case" in shown and "observed: nothing" in shown
