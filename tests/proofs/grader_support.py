@@ -473,6 +473,16 @@ class AutogradeProof:
         wrong = {name: w.answers for name, w in cls.wrong().items() if w.loses & hidden}
         return grade_submissions(base, cls.ASSIGNMENT, cls.NOTEBOOK, wrong, source_root=root)
 
+    def test_the_release_as_source_has_every_test_cell_without_hidden_tests(self, tmp_path: Path) -> None:
+        root = release_as_source(tmp_path, self.ASSIGNMENT, self.NOTEBOOK)
+        notebook = nbformat.read(CourseLayout(root).source / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb", 4)
+        sources = cell_sources(notebook)
+        assert [gid for gid in sources if gid in set(self.grade_cells())] == self.grade_cells()
+        full = cell_sources(source_notebook(self.ASSIGNMENT, self.NOTEBOOK))
+        for gid in self.grade_cells():
+            assert "HIDDEN TESTS" not in sources[gid]
+            assert (sources[gid] == full[gid]) is (gid not in self.cells_with_hidden_tests()), gid
+
     def test_repeated_students_are_known(self) -> None:
         known = {"solution", *self.right(), *self.others(), *self.wrong()}
         assert set(self.REPEATED) <= known, set(self.REPEATED) - known
