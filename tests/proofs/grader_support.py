@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import html
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ import pytest
 
 from coursekit.cells import cell_sources, grade_id, is_grade_cell, is_solution_cell
 from coursekit.hide_hidden_tests import hidden_lines
-from coursekit.layout import CourseLayout
+from coursekit.layout import CONFIG_FILE, CourseLayout
 from coursekit.nbgrader_run import run_nbgrader
 from coursekit.proof_harness import (
     autograde,
@@ -268,14 +269,16 @@ def grade_submissions(
     submissions: Mapping[str, Mapping[str, str] | None],
     *extra_args: str,
     reruns: Mapping[str, Mapping[str, str]] | None = None,
+    source_root: Path = REPO,
 ) -> Graded:
     """Release ``assignment`` in a course under ``base``, hand in one notebook per student, autograde once.
 
     ``submissions`` maps a student id to the answer cells handed in, ``{grade_id: source}`` (None:
     the untouched release).  Each student of ``reruns`` hands in the answer cells given there in a
-    notebook that was run twice from the top (:func:`run_twice`).
+    notebook that was run twice from the top (:func:`run_twice`).  The course's source is
+    ``source_root``'s (the repository's, or :func:`release_as_source`).
     """
-    course = make_course(base / "course", [assignment], source_root=REPO)
+    course = make_course(base / "course", [assignment], source_root=source_root)
     release = CourseLayout(course).release_notebook(assignment, notebook)
     for student, answers in submissions.items():
         nb = make_submission(release, answers or {})
@@ -293,6 +296,27 @@ def grade_submissions(
         returncode=result.returncode,
         log=result.stdout + result.stderr,
     )
+
+
+def release_as_source(root: Path, assignment: str, notebook: str) -> Path:
+    """A source root in ``root`` whose ``assignment`` is its released notebook, as the learner sees it.
+
+    The release (``notebooks/``, kept equal to what ``solutions/`` generates by the drift check) has its
+    hidden tests stripped, so a course generated from it grades with the visible checks only.  The
+    header cells that generation prepended are dropped (generating again adds them back).
+    """
+    layout, ours = CourseLayout(REPO), CourseLayout(root)
+    header = nbformat.read(layout.source / "_header.ipynb", as_version=4)
+    release = nbformat.read(layout.release_notebook(assignment, notebook), as_version=4)
+    given = [cell.source for cell in release.cells[: len(header.cells)]]
+    assert given == [cell.source for cell in header.cells], "the release opens with the header's cells"
+    release.cells = release.cells[len(header.cells) :]
+    assert "### BEGIN HIDDEN TESTS" not in nbformat.writes(release), "the release has no hidden tests"
+    (ours.source / assignment).mkdir(parents=True)
+    shutil.copy2(REPO / CONFIG_FILE, root / CONFIG_FILE)
+    shutil.copy2(layout.source / "_header.ipynb", ours.source / "_header.ipynb")
+    nbformat.write(release, ours.source / assignment / f"{notebook}.ipynb")
+    return root
 
 
 def validate(course: Path, notebook: Path, *extra_args: str) -> str:
@@ -349,6 +373,11 @@ class AutogradeProof:
     ``nbgrader autograde`` run (the class-scoped fixture ``graded``).  The solution must get full
     marks, the release zero on every test cell, and each wrong submission must lose points on
     exactly the test cells it names.
+
+    Hidden tests add variety, never a requirement of their own: every known-wrong submission is
+    graded once more, in a second course whose source is the released notebook (the fixture
+    ``graded_visible``: the visible checks only, as Validate runs them), and must lose points there
+    on every test cell it names too.
     """
 
     ASSIGNMENT: str
@@ -424,6 +453,36 @@ class AutogradeProof:
         base = tmp_path_factory.mktemp(cls.__name__)
         return grade_submissions(base, cls.ASSIGNMENT, cls.NOTEBOOK, cls.students(), reruns=cls.reruns())
 
+    @classmethod
+    def cells_with_hidden_tests(cls) -> set[str]:
+        """The test cells with hidden tests; every check of the others is visible."""
+        sources = cell_sources(source_notebook(cls.ASSIGNMENT, cls.NOTEBOOK))
+        return {gid for gid in cls.grade_cells() if "### BEGIN HIDDEN TESTS" in sources[gid]}
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def graded_visible(cls, tmp_path_factory: pytest.TempPathFactory) -> Graded:
+        """The known-wrong answers that lose a cell with hidden tests, graded by the visible checks only.
+
+        One autograde run of a course whose source is the release.  The other wrong answers lose only
+        cells whose checks are all visible, which the run of ``graded`` has graded already.
+        """
+        base = tmp_path_factory.mktemp(f"{cls.__name__}_visible")
+        root = release_as_source(base / "release_as_source", cls.ASSIGNMENT, cls.NOTEBOOK)
+        hidden = cls.cells_with_hidden_tests()
+        wrong = {name: w.answers for name, w in cls.wrong().items() if w.loses & hidden}
+        return grade_submissions(base, cls.ASSIGNMENT, cls.NOTEBOOK, wrong, source_root=root)
+
+    def test_the_release_as_source_has_every_test_cell_without_hidden_tests(self, tmp_path: Path) -> None:
+        root = release_as_source(tmp_path, self.ASSIGNMENT, self.NOTEBOOK)
+        notebook = nbformat.read(CourseLayout(root).source / self.ASSIGNMENT / f"{self.NOTEBOOK}.ipynb", 4)
+        sources = cell_sources(notebook)
+        assert [gid for gid in sources if gid in set(self.grade_cells())] == self.grade_cells()
+        full = cell_sources(source_notebook(self.ASSIGNMENT, self.NOTEBOOK))
+        for gid in self.grade_cells():
+            assert "HIDDEN TESTS" not in sources[gid]
+            assert (sources[gid] == full[gid]) is (gid not in self.cells_with_hidden_tests()), gid
+
     def test_repeated_students_are_known(self) -> None:
         known = {"solution", *self.right(), *self.others(), *self.wrong()}
         assert set(self.REPEATED) <= known, set(self.REPEATED) - known
@@ -478,6 +537,30 @@ class AutogradeProof:
         expected = self.wrong()[wrong]
         assert graded.total(wrong) < graded.full, f"{expected.mistake}\n{graded.describe(wrong)}"
         assert graded.lost(wrong) == expected.loses, f"{expected.mistake}\n{graded.describe(wrong)}"
+
+    @pytest.mark.slow
+    def test_the_visible_checks_grade_every_wrong_answer(self, graded_visible: Graded) -> None:
+        assert graded_visible.returncode == 0, error_records(graded_visible.log) or graded_visible.log[-3000:]
+        hidden = self.cells_with_hidden_tests()
+        assert set(graded_visible.scores) == {name for name, w in self.wrong().items() if w.loses & hidden}
+        assert set(graded_visible.max) == set(self.grade_cells())
+
+    @pytest.mark.slow
+    def test_wrong_answer_fails_a_visible_check_of_every_cell_it_loses(
+        self, graded_visible: Graded, wrong: str
+    ) -> None:
+        """A mistake that only hidden tests catch passes Validate and then loses points when graded."""
+        expected = self.wrong()[wrong]
+        if wrong in graded_visible.scores:
+            lost = graded_visible.lost(wrong)
+        else:  # every check of the cells it loses is visible, and graded already
+            lost = expected.loses - self.cells_with_hidden_tests()
+        hidden_only = sorted(expected.loses - lost)
+        assert not hidden_only, (
+            f"{wrong} ({expected.mistake}) fails only hidden checks of {hidden_only}: "
+            f"add a visible case\n{graded_visible.describe(wrong)}"
+        )
+        assert lost == expected.loses, graded_visible.describe(wrong)
 
     @pytest.mark.slow
     def test_right_answer_gets_full_marks(self, graded: Graded, right: str) -> None:

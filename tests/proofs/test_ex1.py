@@ -22,9 +22,9 @@ class TestEx1Logging(ExerciseProof):
     RERUN = "right_own_check_fail_sandbox_trial"
     FEEDBACK_STUDENT = "console_debug"
     FEEDBACK_TEXT = "the console must not contain 'debug message c1'"
-    VALIDATE_STUDENT = "console_debug"
-    VALIDATE_CELL = "ex1_console_levels"
-    VALIDATE_TEXT = "observed: the line 'DEBUG train: debug message c1'"
+    VALIDATE_STUDENT = "plain_file_handler"
+    VALIDATE_CELL = "ex1_dictconfig_handlers"
+    VALIDATE_TEXT = "the file handler must rotate the log file"
 
 
 def run_checks_while_the_clock_races(helpers: str, monkeypatch: pytest.MonkeyPatch) -> None:
