@@ -129,8 +129,9 @@ def compare(
             changed[key] = "{what} was added"
     for name, target in (names or {}).items():
         key = f"namespace:{name}"
-        # compared with what the target is now: a change of the target itself is reported as such
-        if target in now and now.get(key) != now[target]:
+        # compared with what the target is now: a change of the target itself is reported as such.
+        # A name not bound (its cell failed before the import) disarms nothing: the checks then fail.
+        if target in now and key in now and now[key] != now[target]:
             changed[key] = "names that given cells bind to the kit's helpers were rebound: {what}"
     replaced = {k.partition(":")[2] for k in changed if k.startswith("sys.modules:")}
     # a module replaced as a whole: its own entries say nothing more
@@ -261,11 +262,15 @@ def parse_answer(content: Mapping[str, Any]) -> dict[str, tuple] | str:
     if content.get("status") != "ok" or value.get("status") != "ok":
         error = value or content
         return f"the integrity check failed in the kernel ({error.get('ename')}: {error.get('evalue')})"
-    try:
-        fingerprint = ast.literal_eval(ast.literal_eval(value["data"]["text/plain"]))
-    except (KeyError, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+    fingerprint = value.get("data", {}).get("application/json")
+    if not isinstance(fingerprint, dict) or not all(isinstance(v, list) for v in fingerprint.values()):
         return "the integrity check's answer could not be read"
-    return fingerprint if isinstance(fingerprint, dict) else "the integrity check's answer could not be read"
+    return {key: _tuples(identity) for key, identity in fingerprint.items()}
+
+
+def _tuples(value: Any) -> Any:
+    """JSON's lists back as the probe's tuples."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 class IntegrityChecked:

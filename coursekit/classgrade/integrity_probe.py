@@ -2,10 +2,10 @@
 
 :mod:`.integrity` sends this file's source to the kernel and runs it in a fresh namespace (nothing
 is bound in the learner's), before the first cell and after each code cell.  It reads its
-arguments from ``ARGS`` and leaves ``RESULT``: the ``repr`` of ``{key: identity}``, where a key
-names something the checks depend on (``coursekit.checks:check``, ``ipython:_showtraceback``,
-``builtins:__import__``, ``sys.modules:coursekit``) and its identity is a tuple of plain values
-(object and code ids, code hash, ...).  Only the grader compares fingerprints, outside the kernel.
+arguments from ``ARGS`` and leaves ``RESULT``, which IPython hands back as the JSON
+``{key: identity}``: a key names something the checks depend on (``coursekit.checks:check``,
+``ipython:_showtraceback``, ``builtins:__import__``, ``sys.modules:coursekit``) and its identity is a
+tuple of plain values (object and code ids, code hash, ...).  Only the grader compares them.
 
 ``ARGS``: ``modules`` (names to read from ``sys.modules``), ``load`` (import them first, the
 working folder left off ``sys.path`` so that no handed-in ``coursekit.py`` can stand in, and read
@@ -136,11 +136,11 @@ def builtin_entries():
 
 
 def namespace_entries(names):
-    """What the learner's namespace binds to ``names`` now."""
+    """What the learner's namespace binds to ``names`` now (a name not bound is left out)."""
     interactiveshell = sys.modules.get("IPython.core.interactiveshell")
     shell = getattr(getattr(interactiveshell, "InteractiveShell", None), "_instance", None)
     user_ns = getattr(shell, "user_ns", None) or {}
-    return {f"namespace:{name}": identity(user_ns.get(name)) for name in names}
+    return {f"namespace:{name}": identity(user_ns[name]) for name in names if name in user_ns}
 
 
 def load(modules):
@@ -184,5 +184,18 @@ def fingerprint(modules=(), names=(), load_modules=False):
     return found
 
 
+class Answer:
+    """A fingerprint as IPython hands it back: JSON (``application/json``), read without parsing."""
+
+    def __init__(self, found):
+        self.found = found
+
+    def _repr_json_(self):
+        return self.found
+
+    def __repr__(self):
+        return "<coursekit integrity fingerprint>"
+
+
 if __name__ == "__coursekit_integrity__":
-    RESULT = repr(fingerprint(ARGS["modules"], ARGS["names"], ARGS["load"]))  # noqa: F821 - given by the grader
+    RESULT = Answer(fingerprint(ARGS["modules"], ARGS["names"], ARGS["load"]))  # noqa: F821 - given by the grader

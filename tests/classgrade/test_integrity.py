@@ -145,7 +145,9 @@ def test_a_replaced_builtin_is_found_and_an_added_one_is_not(kit, monkeypatch: p
 def test_names_given_cells_bound_must_still_hold_what_they_bound() -> None:
     baseline = {"fakekit:check": ("function", 1, "code"), "fakekit:fail": ("function", 2, "code")}
     now = {**baseline, "namespace:_check": ("function", 1, "code"), "namespace:_fail": ("function", 9, "")}
-    assert compare(baseline, now, {"_check": "fakekit:check", "_fail": "fakekit:fail"}) == {
+    # _unbound: the given cell that imports it failed before the import, which disarms nothing
+    names = {"_check": "fakekit:check", "_fail": "fakekit:fail", "_unbound": "fakekit:check"}
+    assert compare(baseline, now, names) == {
         "namespace:_fail": "names that given cells bind to the kit's helpers were rebound: {what}"
     }
     # the function itself changed: reported under its own name, not as a name rebound
@@ -239,25 +241,21 @@ def test_given_bindings_are_the_kit_imports_of_cells_nbgrader_restores() -> None
     }
 
 
+def _reply(expression: dict) -> dict:
+    return {"status": "ok", "user_expressions": {"fingerprint": expression}}
+
+
 def test_a_probe_answer_is_read_from_user_expressions() -> None:
-    fingerprint = {"m:check": ("function", 1, "x")}
-    ok = {
-        "status": "ok",
-        "user_expressions": {
-            "fingerprint": {"status": "ok", "data": {"text/plain": repr(repr(fingerprint))}}
-        },
-    }
-    assert parse_answer(ok) == fingerprint
-    failed = {
-        "status": "ok",
-        "user_expressions": {"fingerprint": {"status": "error", "ename": "NameError", "evalue": "exec"}},
-    }
+    as_json = {"m:check": ["function", 1, [2, 3], None]}  # as jupyter_client decodes the reply
+    ok = _reply({"status": "ok", "data": {"text/plain": "<fp>", "application/json": as_json}})
+    assert parse_answer(ok) == {"m:check": ("function", 1, (2, 3), None)}
+    failed = _reply({"status": "error", "ename": "NameError", "evalue": "exec"})
     assert parse_answer(failed) == "the integrity check failed in the kernel (NameError: exec)"
-    garbled = {
-        "status": "ok",
-        "user_expressions": {"fingerprint": {"status": "ok", "data": {"text/plain": "<object>"}}},
-    }
-    assert parse_answer(garbled) == "the integrity check's answer could not be read"
+    for garbled in ({"text/plain": "<object>"}, {"application/json": {"m:check": "x"}}):
+        assert (
+            parse_answer(_reply({"status": "ok", "data": garbled}))
+            == "the integrity check's answer could not be read"
+        )
 
 
 def _autograded(path: Path, findings: list[str] | None) -> Path:

@@ -477,7 +477,8 @@ class AutogradeProof:
     @pytest.mark.slow
     def test_no_answer_is_flagged_for_review(self, graded: Graded) -> None:
         """Right and wrong answers leave the checks alone: each kernel was fingerprinted, nothing changed."""
-        assert review_flags(graded.course, self.ASSIGNMENT) == {}
+        flags = review_flags(graded.course, self.ASSIGNMENT)
+        assert flags == {}, flags
 
     @pytest.mark.slow
     def test_wrong_answer_loses_points_where_expected(self, graded: Graded, wrong: str) -> None:
