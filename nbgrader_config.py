@@ -6,6 +6,8 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
+from coursekit.classgrade.integrity import FlagForReview
+from coursekit.classgrade.kernel_sandbox import autograde_preprocessors
 from coursekit.hide_hidden_tests import HideHiddenTests
 from coursekit.quiz_release import generate_assignment_preprocessors
 
@@ -55,12 +57,14 @@ c.Execute.iopub_timeout = 60
 
 # Feedback shows each test cell's visible code, its score and the check's message, and one line in place
 # of the hidden tests (coursekit/hide_hidden_tests.py); the autograded notebooks keep them for the
-# formgrader.
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# formgrader. A submission flagged for review says so at the top (coursekit/classgrade/integrity.py).
+c.GenerateFeedback.preprocessors = [GetGrades, FlagForReview, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
-# Opt in: COURSEKIT_SANDBOX=1 nbgrader autograde ... runs each kernel in the bubblewrap sandbox that
-# `coursekit grade` uses by default (coursekit/classgrade/kernel_sandbox.py); validation never is.
-if os.environ.get("COURSEKIT_SANDBOX") == "1":
-    from coursekit.classgrade.kernel_sandbox import autograde_preprocessors
-
-    c.Autograde.autograde_preprocessors = autograde_preprocessors(c)
+# Every kernel is fingerprinted before the first cell and after each one, so that a submission that
+# disarms the checks (replaces a helper, fakes coursekit in sys.modules, silences IPython's errors) is
+# flagged for review (coursekit/classgrade/integrity.py). Opt in: COURSEKIT_SANDBOX=1 nbgrader
+# autograde ... also runs each kernel in the bubblewrap sandbox that `coursekit grade` uses by default
+# (coursekit/classgrade/kernel_sandbox.py); validation is neither.
+c.Autograde.autograde_preprocessors = autograde_preprocessors(
+    c, sandbox=os.environ.get("COURSEKIT_SANDBOX") == "1"
+)

@@ -42,6 +42,7 @@ __all__ = [
     "make_submission",
     "max_scores",
     "read_scores",
+    "review_flags",
     "submit",
     "total_scores",
 ]
@@ -186,6 +187,26 @@ def max_scores(course: Path, assignment: str) -> dict[str, float]:
     """The points each grade cell of ``assignment`` (any notebook) is worth: ``{grade_id: max_score}``."""
     per_notebook = max_class_scores(_gradebook_url(course), assignment)
     return {gid: points for cells in per_notebook.values() for gid, points in cells.items()}
+
+
+def review_flags(course: Path, assignment: str) -> dict[str, list[str]]:
+    """Each autograded student's integrity findings (:mod:`coursekit.classgrade.integrity`), by student.
+
+    A notebook whose kernel was not fingerprinted before and after its cells counts as a finding, so
+    that ``{}`` means: every notebook was checked and found untouched.
+    """
+    from coursekit.classgrade.integrity import integrity_record
+
+    flags: dict[str, list[str]] = {}
+    folder = CourseLayout(Path(course)).autograded
+    for path in sorted(folder.glob(f"*/{assignment}/*.ipynb")):
+        record = integrity_record(nbformat.read(path, as_version=4))
+        student = path.parent.parent.name
+        if record is None or record.get("probes", 0) < 2:
+            flags.setdefault(student, []).append(f"{path.stem}: not fingerprinted ({record})")
+        else:
+            flags.setdefault(student, []).extend(f"{path.stem}: {f}" for f in record["findings"])
+    return {student: found for student, found in flags.items() if found}
 
 
 def total_scores(course: Path, assignment: str, prefix: str = "") -> dict[str, float]:

@@ -36,7 +36,10 @@ as it arrives, and reports.  The modules, and what each owns:
   and output cap.
 * :mod:`.kernel_sandbox` -- each kernel started inside bubblewrap (``bwrap``): read-only file system
   but for the submission's folder, no solutions/, grader/ or nbgrader_config.py, no network, its own
-  PID namespace; ``--no-sandbox`` turns it off.
+  PID namespace; ``--no-sandbox`` turns it off.  It also composes the ``Execute`` that nbgrader runs.
+* :mod:`.integrity` -- checks a submission cannot quietly disarm: each kernel fingerprinted (by
+  :mod:`.integrity_probe`, run inside it) before the first cell and after each one; what changed
+  flags the submission for review (autograded notebook, ledger, summary, feedback), its score stands.
 * :mod:`.progress` -- the progress line on stderr.
 * :mod:`.report` -- the run's report: :class:`~.report.RunReport`, the summary table, the class
   averages, ``last-run.json``.

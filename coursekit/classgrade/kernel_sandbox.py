@@ -46,6 +46,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 from traitlets.utils.importstring import import_item
 
+from coursekit.classgrade.integrity import IntegrityChecked, IntegrityExecute
+
 __all__ = [
     "DEBIAN_PACKAGE",
     "SANDBOX_ENV",
@@ -299,23 +301,35 @@ class SandboxedExecute(_Sandboxed, Execute):
     """nbgrader's ``Execute`` (the course's ``Execute`` settings apply), each kernel in the sandbox."""
 
 
-def _sandboxed(item: Any, sandbox: bool) -> Any:
+def _execute_class(item: Any, sandbox: bool, integrity: bool) -> Any:
+    """``item`` when it is no ``Execute``; else its plain ``Execute`` with the mixins asked for."""
     cls = import_item(item) if isinstance(item, str) else item
     if not (isinstance(cls, type) and issubclass(cls, Execute)):
         return item
-    plain = next(k for k in cls.__mro__ if issubclass(k, Execute) and not issubclass(k, _Sandboxed))
-    if not sandbox:
-        return plain
-    if issubclass(cls, _Sandboxed):
-        return cls
-    if plain is Execute:
-        return SandboxedExecute
-    return type(f"Sandboxed{plain.__name__}", (_Sandboxed, plain), {"__module__": __name__})
+    mixins = (_Sandboxed, IntegrityChecked)
+    plain = next(k for k in cls.__mro__ if issubclass(k, Execute) and not issubclass(k, mixins))
+    wanted = tuple(m for m, on in zip(mixins, (sandbox, integrity), strict=True) if on)
+    return _composed(wanted, plain)
 
 
-def autograde_preprocessors(config: Any = None, *, sandbox: bool = True) -> list[Any]:
+@functools.cache
+def _composed(mixins: tuple[type, ...], plain: type) -> type:
+    """One class per combination, so that asking twice gives the same class."""
+    known = {
+        ((), plain): plain,
+        ((_Sandboxed,), Execute): SandboxedExecute,
+        ((IntegrityChecked,), Execute): IntegrityExecute,
+    }
+    if (mixins, plain) in known:
+        return known[mixins, plain]
+    prefix = "".join("Sandboxed" if m is _Sandboxed else "Integrity" for m in mixins)
+    return type(f"{prefix}{plain.__name__}", (*mixins, plain), {"__module__": __name__})
+
+
+def autograde_preprocessors(config: Any = None, *, sandbox: bool = True, integrity: bool = True) -> list[Any]:
     """``Autograde.autograde_preprocessors`` of ``config`` (nbgrader's default list when it sets
-    none), its ``Execute`` sandboxed -- or, with ``sandbox=False``, not."""
+    none), its ``Execute`` sandboxed -- or, with ``sandbox=False``, not -- and fingerprinted
+    (:mod:`.integrity`) unless ``integrity=False``."""
     from nbgrader.converters import Autograde
 
     current: Sequence[Any] | None = None
@@ -323,4 +337,4 @@ def autograde_preprocessors(config: Any = None, *, sandbox: bool = True) -> list
         current = config.Autograde.get("autograde_preprocessors")
     if current is None:
         current = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [_sandboxed(item, sandbox) for item in current]
+    return [_execute_class(item, sandbox, integrity) for item in current]

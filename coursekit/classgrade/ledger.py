@@ -21,7 +21,7 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -69,6 +69,7 @@ class Entry:
     reason: str = ""
     final: bool = True  # False: the failure was the machinery's (worker lost, database busy): retry
     seconds: float = 0.0
+    integrity: list[str] = field(default_factory=list)  # why it is flagged for review (empty: it is not)
     at: float = 0.0  # when it was recorded (set by :meth:`Ledger.append`)
     v: int = VERSION
 
@@ -94,7 +95,8 @@ class Ledger:
                 try:
                     data = json.loads(line)
                     fields = {k: data[k] for k in Entry.__dataclass_fields__ if k in data}
-                    entry = Entry(**{**fields, "status": Status(fields["status"])})
+                    flags = [str(f) for f in fields.get("integrity") or []]
+                    entry = Entry(**{**fields, "status": Status(fields["status"]), "integrity": flags})
                 except (ValueError, TypeError, KeyError):
                     continue
                 entries[entry.key] = entry

@@ -52,6 +52,10 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float | str) and value != "" else 0.0
 
 
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
 @dataclass(frozen=True)
 class WorkerResult:
     """What a grading worker reports for one task."""
@@ -64,6 +68,7 @@ class WorkerResult:
     worker: str = ""  # who graded it: local-N or dask:HOST:PID
     killed_for_time: bool = False  # LOST because the worker ran past the task's budget
     notebooks: int = 0  # autograded notebooks written
+    integrity: tuple[str, ...] = ()  # why it is flagged for review (see :mod:`.integrity`)
 
     @classmethod
     def lost(cls, reason: str, *, killed_for_time: bool = False, worker: str = "") -> WorkerResult:
@@ -77,6 +82,7 @@ class WorkerResult:
         """The result as a JSON object (``status`` as its string)."""
         data: JSONObject = dataclasses.asdict(self)
         data["status"] = str(self.status)
+        data["integrity"] = list(self.integrity)
         return data
 
     @classmethod
@@ -91,6 +97,7 @@ class WorkerResult:
             worker=str(data.get("worker") or ""),
             killed_for_time=bool(data.get("killed_for_time")),
             notebooks=int(_number(data.get("notebooks"))),
+            integrity=_strings(data.get("integrity")),
         )
 
 
@@ -107,3 +114,4 @@ class Outcome:
     worker: str = ""
     cpu_s: float = 0.0  # the worker's own CPU time for this submission
     kernel_cpu_s: float = 0.0  # its kernels' CPU time
+    integrity: tuple[str, ...] = ()  # why it is flagged for review; its score stands

@@ -74,7 +74,10 @@ def plan(
                 else:
                     done = (assignment, student) in in_gradebook and files.is_autograded(assignment, student)
                 if done:
-                    skipped.append(Outcome(assignment, student, Status.SKIPPED, str(entry.status)))
+                    flags = tuple(entry.integrity)
+                    skipped.append(
+                        Outcome(assignment, student, Status.SKIPPED, str(entry.status), integrity=flags)
+                    )
                     continue
             tasks.append(Task(assignment, student, digest, files.budget_s(assignment, student)))
     return Plan(tasks=tasks, skipped=skipped)

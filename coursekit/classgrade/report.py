@@ -123,13 +123,19 @@ def summary_text(report: RunReport, assignments: list[str]) -> str:
         header2 = ("exercise (assignment/notebook)", "in gradebook", "average", "out of", "average %")
         rows2 = [(name, *_average_cells(v)) for name, v in report.averages.items()]
         lines.extend(_table(header2, rows2))
-    problems = [o for o in report.outcomes if o.status in (Status.FAILED, Status.TIMED_OUT)]
+    problems = [o for o in report.outcomes if o.status in (Status.FAILED, Status.TIMED_OUT) or o.integrity]
     if problems:
         lines.append("")
         lines.append("needs a look:")
         for o in problems:
-            label = "timed out" if o.status == Status.TIMED_OUT else "failed"
-            lines.append(f"  {o.assignment}/{o.student}: {label}: {o.reason}")
+            if o.status in (Status.FAILED, Status.TIMED_OUT):
+                label = "timed out" if o.status == Status.TIMED_OUT else "failed"
+                lines.append(f"  {o.assignment}/{o.student}: {label}: {o.reason}")
+            if o.integrity:
+                earlier = " (graded in an earlier run)" if o.status == Status.SKIPPED else ""
+                lines.append(
+                    f"  {o.assignment}/{o.student}: flagged for review{earlier}: {'; '.join(o.integrity)}"
+                )
     if report.interrupted:
         lines.append("")
         lines.append("interrupted: run the same command again to grade what is left")

@@ -133,6 +133,7 @@ class Settler:
             worker=result.worker,
             cpu_s=result.cpu_s,
             kernel_cpu_s=result.kernel_cpu_s,
+            integrity=result.integrity,
         )
 
     def _retry(self, task: Task) -> None:
@@ -199,6 +200,7 @@ def _grade_locked(
             reason=outcome.reason,
             final=outcome.final,
             seconds=outcome.seconds,
+            integrity=list(outcome.integrity),
         )
         ledger.append(entry)
         outcomes.append(outcome)

@@ -19,7 +19,9 @@ notebook; this worker only adds, through configuration:
   instead of being asked to exit and waited for (it changes no grade; it saves ~0.3 s a notebook);
 * ``CourseDirectory.db_url`` when ``db_url`` is given;
 * the kernel sandbox of :mod:`coursekit.classgrade.kernel_sandbox` (nbgrader's ``Execute`` replaced
-  by ``SandboxedExecute`` in ``Autograde.autograde_preprocessors``) unless ``sandbox`` is false.
+  by a sandboxed one in ``Autograde.autograde_preprocessors``) unless ``sandbox`` is false;
+* the integrity check of :mod:`coursekit.classgrade.integrity` (that ``Execute`` fingerprints the
+  kernel), whose findings it reads back from the autograded notebooks, as it reads their errors.
 
 Only this module writes to the protocol pipe (the worker's original stdout); its log is its
 original stderr; the kernels it starts inherit file descriptors that lead to ``/dev/null``.
@@ -223,6 +225,9 @@ class Grader:
                 reason = reason_from_log(log) if "ERROR" in log else "nbgrader produced no notebook"
             else:
                 status, reason = classify(notebooks, cell_timeout, self.options.get("memory_mb"))
+            from coursekit.classgrade.integrity import findings_of
+
+            integrity = tuple(findings_of(notebooks))
         return WorkerResult(
             status=status,
             reason=reason,
@@ -231,6 +236,7 @@ class Grader:
             # where the time went: this process (nbgrader, nbconvert, the database) and its kernels
             cpu_s=round(time.process_time() - cpu_started, 3),
             kernel_cpu_s=round(_children_cpu() - kernels_started, 3),
+            integrity=integrity,
         )
 
     def _autograde(self, assignment: str, student: str) -> tuple[int | str | None, str, Path | None, Any]:

@@ -280,21 +280,41 @@ def test_autograde_preprocessors_swap_execute_for_the_sandboxed_one() -> None:
     from traitlets.config import Config
 
     default = Autograde.class_traits()["autograde_preprocessors"].default()
-    sandboxed = autograde_preprocessors()
+    sandboxed = autograde_preprocessors(integrity=False)
     assert sandboxed == [SandboxedExecute if p is Execute else p for p in default]
-    assert autograde_preprocessors(sandbox=False) == default
+    assert autograde_preprocessors(sandbox=False, integrity=False) == default
     # a course that opted in (nbgrader_config.py) is graded unsandboxed with --no-sandbox
     opted_in = Config()
     opted_in.Autograde.autograde_preprocessors = ["nbgrader.preprocessors.Execute", *default[1:]]
-    assert autograde_preprocessors(opted_in) == sandboxed
+    assert autograde_preprocessors(opted_in, integrity=False) == sandboxed
     opted_in.Autograde.autograde_preprocessors = sandboxed
-    assert autograde_preprocessors(opted_in, sandbox=False) == default
+    assert autograde_preprocessors(opted_in, sandbox=False, integrity=False) == default
 
     class CourseExecute(Execute):
         pass
 
     custom = autograde_preprocessors(Config({"Autograde": {"autograde_preprocessors": [CourseExecute]}}))
     assert issubclass(custom[0], CourseExecute) and issubclass(custom[0], kernel_sandbox._Sandboxed)
+
+
+def test_every_execute_is_fingerprinted_unless_told_otherwise() -> None:
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.config import Config
+
+    from coursekit.classgrade.integrity import IntegrityChecked, IntegrityExecute
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    checked = autograde_preprocessors(sandbox=False)
+    assert checked == [IntegrityExecute if p is Execute else p for p in default]
+    both = autograde_preprocessors()[0]
+    assert issubclass(both, kernel_sandbox._Sandboxed) and issubclass(both, IntegrityChecked)
+    assert autograde_preprocessors()[0] is both  # one class per combination
+    # the course's list already fingerprinted and sandboxed: each can be taken off again
+    course = Config({"Autograde": {"autograde_preprocessors": [both, *default[1:]]}})
+    assert autograde_preprocessors(course, sandbox=False) == checked
+    assert autograde_preprocessors(course, integrity=False)[0] is SandboxedExecute
+    assert autograde_preprocessors(course, sandbox=False, integrity=False) == default
 
 
 def test_the_sandboxed_execute_keeps_the_course_execute_settings() -> None:

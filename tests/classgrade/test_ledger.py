@@ -64,3 +64,19 @@ def test_content_hash_follows_content_and_ignores_checkpoints(tmp_path: Path) ->
     (folder / "a.ipynb").write_text("one")
     (folder / "data.csv").write_text("x")
     assert content_hash(folder, [".ipynb_checkpoints"]) != first
+
+
+def test_a_flagged_submission_keeps_its_integrity_findings(tmp_path: Path) -> None:
+    import json
+
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    ledger.append(_entry("ann"))
+    ledger.append(
+        _entry("bob", integrity=["ex1: the code of coursekit.checks.check was replaced (after cell 'ex1')"])
+    )
+    ledger.close()
+    rows = [json.loads(line) for line in ledger.path.read_text().splitlines()]
+    assert [row["integrity"] for row in rows] == [[], [rows[1]["integrity"][0]]]
+    entries = Ledger(ledger.path).load()
+    assert entries[("sqlite:///g.db", "a", "bob")].integrity == rows[1]["integrity"]
+    assert entries[("sqlite:///g.db", "a", "ann")].integrity == []

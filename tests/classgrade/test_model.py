@@ -16,7 +16,7 @@ def test_statuses_are_their_strings() -> None:
 
 
 def test_a_worker_result_round_trips_through_json() -> None:
-    result = WorkerResult(Status.TIMED_OUT, "cell 'q1'", 3.5, 1.25, 2.0, "local-0", False, 2)
+    result = WorkerResult(Status.TIMED_OUT, "cell 'q1'", 3.5, 1.25, 2.0, "local-0", False, 2, ("x: changed",))
     line = json.dumps({"event": "done", "id": 7, **result.to_json()})
     assert WorkerResult.from_json(json.loads(line)) == result
     assert json.loads(line)["status"] == "timed_out"

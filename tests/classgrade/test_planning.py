@@ -87,3 +87,15 @@ def test_assignments_keep_their_order() -> None:
     result = plan(students, FakeFiles(), LEDGER, IN_GRADEBOOK, db=DB)
     assert [(t.assignment, t.student) for t in result.tasks] == [("b", "zed"), ("a", "eve")]
     assert [o.student for o in result.skipped] == ["ann"]
+
+
+def test_a_skipped_submission_stays_flagged() -> None:
+    flagged = Entry(
+        DB, "a", "ann", "h-ann", Status.GRADED, integrity=["nb: sys.modules['coursekit'] was replaced"]
+    )
+    result = plan({"a": ["ann"]}, FakeFiles(), {flagged.key: flagged}, {("a", "ann")}, db=DB)
+    assert result.skipped == [
+        Outcome(
+            "a", "ann", Status.SKIPPED, "graded", integrity=("nb: sys.modules['coursekit'] was replaced",)
+        )
+    ]

@@ -49,3 +49,22 @@ def test_last_run_json_holds_the_report_as_plain_json(tmp_path: Path) -> None:
     assert data["averages"] == {"a/nb": {"submissions": 4, "average": 1.5, "max": 3.0}}
     assert [o["status"] for o in data["outcomes"]] == ["graded", "timed_out", "failed", "skipped"]
     assert set(data["outcomes"][0]) >= {"seconds", "cpu_s", "kernel_cpu_s", "worker", "final", "reason"}
+
+
+def test_a_flagged_submission_needs_a_look_and_keeps_its_status() -> None:
+    flagged = ("alpha: the code of coursekit.checks.check was replaced (after cell 'alpha')",)
+    report = RunReport(
+        outcomes=[
+            Outcome("a", "ann", Status.GRADED),
+            Outcome("a", "eve", Status.GRADED, integrity=flagged),
+            Outcome("a", "fay", Status.SKIPPED, "graded", integrity=("beta: could not be checked: ...",)),
+        ],
+        wall_s=1.0,
+        workers=1,
+        backend="local",
+        db="sqlite:///g.db",
+    )
+    text = summary_text(report, ["a"])
+    assert f"  a/eve: flagged for review: {flagged[0]}\n" in text
+    assert "  a/fay: flagged for review (graded in an earlier run): beta: could not be checked" in text
+    assert "a/ann" not in text and report.exit_code == 0  # the instructor decides, the run did its job

@@ -39,6 +39,7 @@ from coursekit.proof_harness import (
     make_submission,
     max_scores,
     read_scores,
+    review_flags,
     submit,
 )
 
@@ -531,6 +532,12 @@ class AutogradeProof:
         wrong_page = page_text(feedback_html(graded.course, students[1], self.ASSIGNMENT, self.NOTEBOOK))
         assert "observed:" in wrong_page or "expected" in wrong_page, "the failed check's message is shown"
         assert "### BEGIN HIDDEN TESTS" in graded.autograded(students[1]).read_text(encoding="utf-8")
+
+    @pytest.mark.slow
+    def test_no_answer_is_flagged_for_review(self, graded: Graded) -> None:
+        """Right and wrong answers leave the checks alone: each kernel was fingerprinted, nothing changed."""
+        flags = review_flags(graded.course, self.ASSIGNMENT)
+        assert flags == {}, flags
 
     @pytest.mark.slow
     def test_wrong_answer_loses_points_where_expected(self, graded: Graded, wrong: str) -> None:

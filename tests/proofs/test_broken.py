@@ -22,6 +22,7 @@ from coursekit.proof_harness import (
     make_submission,
     max_scores,
     read_scores,
+    review_flags,
     submit,
 )
 
@@ -180,3 +181,9 @@ def test_nothing_handed_in_is_changed_or_lost(outcome: Outcome) -> None:
         notebook = EXERCISES[assignment][0]
         path = outcome.course / "grader" / "submitted" / student / assignment / f"{notebook}.ipynb"
         assert path.read_bytes() == content, path
+
+
+@pytest.mark.slow
+def test_a_broken_submission_is_not_flagged_for_review(outcome: Outcome) -> None:
+    """An infinite loop, a syntax error or a crash is a mistake, not tampering: no notebook is flagged."""
+    assert {a: review_flags(outcome.course, a) for a in EXERCISES} == dict.fromkeys(EXERCISES, {})

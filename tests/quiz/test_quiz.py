@@ -39,6 +39,7 @@ from coursekit.proof_harness import (
     make_submission,
     max_scores,
     read_scores,
+    review_flags,
     submit,
 )
 from coursekit.quiz import grade, normalise, self_check, valid_choice, valid_lines, valid_number
@@ -546,6 +547,7 @@ def test_autograde_and_feedback_run_for_every_student(graded: dict) -> None:
     assert graded["result"].returncode == 0, graded["result"].stdout + graded["result"].stderr
     assert graded["feedback"].returncode == 0, graded["feedback"].stdout + graded["feedback"].stderr
     assert set(graded["scores"]) == {*STUDENTS, "untouched"}
+    assert review_flags(graded["course"], ASSIGNMENT) == {}  # no answer is flagged for review
 
 
 @pytest.mark.slow
