@@ -55,6 +55,17 @@ NOTEBOOKS: dict[str, NotebookNames] = {
     ),
     # The answer cell writes ex4_workers.py, which the checks import: it binds no name in the notebook.
     "ex4_multiprocess": NotebookNames("ex4_"),
+    "ex5_run_record": NotebookNames(
+        "ex5_",
+        answers={
+            "RecordError": "the error class the statement asks read_run_record to raise",
+            "config_hash": "the function the exercise asks for",
+            "git_state": "the function the exercise asks for",
+            "write_run_record": "the function the exercise asks for",
+            "read_run_record": "the function the exercise asks for",
+            "rerun_config": "the function the exercise asks for",
+        },
+    ),
     "mini_challenge": NotebookNames("mc_"),
     "quiz": NotebookNames("quiz_", answers={f"q{n}": "the answer to a question" for n in range(1, 29)}),
     "training_logger": NotebookNames(
