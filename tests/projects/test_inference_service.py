@@ -38,6 +38,13 @@ EDITS = {
         '"payload": raw if isinstance(raw, str) else raw.decode(errors="replace"),\n            },',
         ("is_errors_test",),
     ),
+    "rejected_at_error": Edit(
+        "a rejected request (the client's 400) is logged at ERROR, as if the service had failed",
+        "is_handler",
+        '        log.warning(\n            "request rejected",',
+        '        log.error(\n            "request rejected",',
+        ("is_errors_test",),
+    ),
     "no_stage_timings": Edit(
         "the request_end record has the total time only, not the decode/predict/encode breakdown",
         "is_handler",

@@ -79,7 +79,7 @@ def handle_request(raw, request_id=None):
         except BadRequest as exc:
             status = 400
             body = json.dumps({"request_id": rid, "error": str(exc)})
-            log.error(
+            log.warning(
                 "request_error",
                 extra={
                     "event": "request_error",

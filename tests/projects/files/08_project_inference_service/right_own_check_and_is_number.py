@@ -108,7 +108,7 @@ def handle_request(raw, request_id=None):
     except RequestError as error:
         end["status"] = 400
         body = json.dumps({"request_id": request_id, "error": str(error)})
-        log.error(
+        log.warning(
             "request rejected",
             extra={
                 "event": "request_error",

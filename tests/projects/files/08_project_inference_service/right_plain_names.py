@@ -114,7 +114,7 @@ def handle_request(raw, request_id=None):
     except ValueError as err:
         status = 400
         result = json.dumps({"request_id": rid, "error": str(err)})
-        log.error(
+        log.warning(
             "bad request",
             extra={
                 "event": "request_error",
