@@ -64,11 +64,27 @@ class Variant:
         return self.name.startswith("right_")
 
 
+def script_of(cell: str) -> str:
+    """The Python an answer cell holds: for a ``%%writefile`` cell, the file it writes."""
+    first, _, rest = cell.partition("\n")
+    return rest if first.startswith("%%writefile") else cell
+
+
+def defined_functions(cell: str) -> set[str]:
+    """The functions an answer cell (or the file a ``%%writefile`` cell writes) defines at top level."""
+    return {n.name for n in ast.parse(script_of(cell)).body if isinstance(n, ast.FunctionDef)}
+
+
 def load_variants(exercise: str) -> dict[str, Variant]:
-    """Every ``right_*.py`` and ``wrong_*.py`` answer of ``exercise``, by file stem."""
+    """Every ``right_*.py`` and ``wrong_*.py`` answer of ``exercise``, by file stem.
+
+    The header comments hold the description and ``loses:``; the cell as handed in is the whole file,
+    or, for a ``%%writefile`` answer, the file from its magic line on (a magic opens its cell).
+    """
     variants = {}
     for path in sorted((FILES / exercise).glob("*.py")):
         source = path.read_text(encoding="utf-8")
+        magic = source.find("%%writefile")
         header = []
         for line in source.splitlines():
             if not line.startswith("#"):
@@ -77,7 +93,8 @@ def load_variants(exercise: str) -> dict[str, Variant]:
         loses_text = " ".join(h.removeprefix("loses:") for h in header if h.startswith("loses:"))
         loses = frozenset(n.strip() for n in loses_text.split(",") if n.strip() and n.strip() != "nothing")
         description = " ".join(h for h in header if not h.startswith("loses:"))
-        variants[path.stem] = Variant(path.stem, source, description, loses)
+        cell = source[magic:] if magic >= 0 else source
+        variants[path.stem] = Variant(path.stem, cell, description, loses)
     return variants
 
 
@@ -105,9 +122,8 @@ def usual_names(answers: Mapping[str, str]) -> set[str]:
 
     bound = set()
     for source in answers.values():
-        magic, _, script = source.partition("\n")
         # A %%writefile answer is a script: its names are the script's.
-        bound |= {name for name, _ in bound_names(script if magic.startswith("%%writefile") else source)}
+        bound |= {name for name, _ in bound_names(script_of(source))}
     return bound & (USUAL_NAMES | CHECKS_NAMES)
 
 
@@ -618,6 +634,7 @@ class ExerciseProof(AutogradeProof):
 
     EXERCISE: str  # the answer cell's grade_id and the folder of its answer files
     FUNCTION: str  # a function every answer defines
+    ALSO_DEFINED: tuple[str, ...] = ()  # more functions every answer defines
     WRONG: tuple[Mutation, ...]  # known-wrong answers written as edits of the solution
     FEEDBACK_STUDENT: str  # a wrong answer whose feedback must show a check's message ...
     FEEDBACK_TEXT: str  # ... including this text
@@ -686,16 +703,14 @@ class ExerciseProof(AutogradeProof):
         """Every ``old`` occurs once in the solution (else mutate fails) and the edit changes it."""
         source = self.mutated(mutation)
         assert source != self.solution()[self.EXERCISE], f"{mutation.name} leaves the solution as it is"
-        defined = {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
-        assert self.FUNCTION in defined
+        assert {self.FUNCTION, *self.ALSO_DEFINED} <= defined_functions(source)
 
     def test_variant_file_is_well_formed(self, variant: str) -> None:
         v = self.variants()[variant]
         assert v.description.startswith("RIGHT:" if v.right else "WRONG:"), v.description
         assert v.loses <= set(self.grade_cells()), v.loses - set(self.grade_cells())
         assert bool(v.loses) is not v.right, "a right answer loses nothing, a wrong one something"
-        defined = {n.name for n in ast.parse(v.source).body if isinstance(n, ast.FunctionDef)}
-        assert self.FUNCTION in defined
+        assert {self.FUNCTION, *self.ALSO_DEFINED} <= defined_functions(v.source)
 
     def test_test_cells_open_with_a_docstring(self) -> None:
         docs = docstrings(self.ASSIGNMENT, self.NOTEBOOK, self.EXERCISE + "_")
